@@ -1,0 +1,71 @@
+"""Declarative base, the sync metadata every travelling record carries, and shared column types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+import uuid6
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    """A time-ordered UUIDv7 made on this laptop: unique across villages without asking anyone."""
+    return str(uuid6.uuid7())
+
+
+class UTCDateTime(sa.TypeDecorator[dt.datetime]):
+    """Timezone-aware timestamps stored as UTC (SQLite has no time zones; PostgreSQL gets timestamptz)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one (app.clock.now_utc())")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def one_of(column: str, values: Iterable[str], name: str | None = None) -> sa.CheckConstraint:
+    """A CHECK that keeps a code column inside its vocabulary, in the database itself."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({quoted})", name=name or f"{column}_valid")
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class SyncMixin:
+    """Metadata of a record that travels in sync packages (see shared/design/sync-bundle.md).
+
+    Set by the session hook in app.models.tracking, never by hand: rev grows by one per edit,
+    created/updated at/by name the person, and deletes are soft with a reason.
+    """
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
+    rev: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+    owner: Mapped[str] = mapped_column(sa.String(12), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    created_by: Mapped[str] = mapped_column(sa.String(36), nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_by: Mapped[str] = mapped_column(sa.String(36), nullable=False)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    deleted_reason: Mapped[str | None] = mapped_column(sa.String(200))

@@ -1,0 +1,80 @@
+"""Pinyin search keys for Chinese names: full pinyin (with the correct surname reading) and initials.
+
+An officer types "zeng" for 曾, "zs" for 张三 or "张" — all must find the person. pypinyin reads common
+polyphonic surnames wrongly (曾 → ceng, 单 → dan); the surname table below fixes the first characters.
+Keys are stored space-separated so that a plain substring search matches any variant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+from pypinyin import Style, lazy_pinyin, pinyin
+
+# Surname readings that differ from the character's everyday reading (domain knowledge, not a library gap
+# we could fill otherwise: pypinyin has no surname mode). Two-character surnames first.
+SURNAME_READINGS: dict[str, list[str]] = {
+    "长孙": ["zhang", "sun"], "尉迟": ["yu", "chi"], "万俟": ["mo", "qi"], "单于": ["chan", "yu"],
+    "单": ["shan"], "曾": ["zeng"], "解": ["xie"], "仇": ["qiu"], "区": ["ou"], "查": ["zha"],
+    "覃": ["qin"], "朴": ["piao"], "翟": ["zhai"], "乐": ["yue"], "缪": ["miao"], "盖": ["ge"],
+    "种": ["chong"], "召": ["shao"], "繁": ["po"], "员": ["yun"], "哈": ["ha"], "秘": ["bi"],
+    "折": ["she"], "黑": ["he"], "燕": ["yan"], "纪": ["ji"], "祭": ["zhai"], "句": ["gou"],
+    "都": ["du"], "洗": ["xian"], "宁": ["ning"], "任": ["ren"], "华": ["hua"], "尉": ["yu"],
+    "过": ["guo"], "莘": ["shen"], "谌": ["chen"], "应": ["ying"], "隗": ["wei"], "沈": ["shen"],
+    "柏": ["bai"], "薄": ["bo"], "贲": ["ben"], "阚": ["kan"], "冼": ["xian"], "藏": ["zang"],
+}
+MAX_VARIANTS = 4
+
+
+@dataclass(frozen=True)
+class NameKeys:
+    pinyin: str  # space-separated full readings, e.g. "zengguofan cengguofan"
+    initials: str  # space-separated initials, e.g. "zgf cgf"
+
+
+def _readings(name: str) -> list[list[str]]:
+    """Per-character candidate readings, surname-corrected reading first."""
+    surname_len = 2 if name[:2] in SURNAME_READINGS else (1 if name[:1] in SURNAME_READINGS else 0)
+    per_char: list[list[str]] = []
+    if surname_len:
+        for syllable in SURNAME_READINGS[name[:surname_len]]:
+            per_char.append([syllable])
+    rest = name[surname_len:]
+    if rest:
+        primary = lazy_pinyin(rest, style=Style.NORMAL, errors="ignore", v_to_u=False)
+        hetero = pinyin(rest, style=Style.NORMAL, heteronym=True, errors="ignore")
+        if len(primary) == len(hetero):
+            for first, alts in zip(primary, hetero, strict=True):
+                per_char.append([first] + [a for a in alts if a != first][:1])
+        else:  # non-Chinese characters mixed in: keep the plain reading only
+            per_char.extend([p] for p in primary)
+    # The surname's everyday reading is kept as a variant too (an officer may type "ceng").
+    if surname_len == 1:
+        everyday = lazy_pinyin(name[0], style=Style.NORMAL, errors="ignore")
+        if everyday and everyday[0] not in per_char[0]:
+            per_char[0] = per_char[0] + everyday
+    return per_char
+
+
+def name_keys(name: str) -> NameKeys:
+    name = "".join(name.split())
+    if not name:
+        return NameKeys("", "")
+    per_char = _readings(name)
+    full: list[str] = []
+    initials: list[str] = []
+    for combo in product(*per_char):
+        f = "".join(combo).lower()
+        i = "".join(s[0] for s in combo if s).lower()
+        if f not in full:
+            full.append(f)
+        if i not in initials:
+            initials.append(i)
+        if len(full) >= MAX_VARIANTS:
+            break
+    return NameKeys(" ".join(full), " ".join(initials))
+
+
+def looks_like_pinyin(text: str) -> bool:
+    return text.isascii() and text.isalpha()

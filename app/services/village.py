@@ -1,0 +1,102 @@
+"""Setting up the village on a new laptop: its profile, villager groups, the first officer account."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.clock import now_utc
+from app.db import Database
+from app.errors import DomainError
+from app.models import SyncState, User, VillagerGroup, VillageProfile
+from app.models.user import SYSTEM_USER_ID
+from app.services import auth
+from app.services.validation import clean_phone, required_text
+
+
+@dataclass(frozen=True)
+class VillageSetup:
+    village_name: str
+    village_code: str  # 12-digit statistical division code (统计用区划代码)
+    township_name: str
+    township_code: str
+    groups: tuple[str, ...]  # names of villager groups 1..n
+    officer_name: str
+    username: str
+    password: str
+    officer_phone: str | None = None
+
+
+@dataclass(frozen=True)
+class VillageInfo:
+    code: str
+    name: str
+    township_code: str
+    township_name: str
+    officer_phone: str
+
+
+def _check_code(code: str, field: str) -> str:
+    code = code.strip()
+    if not re.fullmatch(r"\d{12}", code):
+        raise DomainError("village.code_invalid", field)
+    return code
+
+
+def check_setup(data: VillageSetup) -> None:
+    required_text(data.village_name, "village_name", 60)
+    village = _check_code(data.village_code, "village_code")
+    required_text(data.township_name, "township_name", 60)
+    township = _check_code(data.township_code, "township_code")
+    if village[:9] != township[:9]:
+        raise DomainError("village.not_in_township", "village_code")
+    if not [g for g in data.groups if g.strip()]:
+        raise DomainError("village.groups_required", "groups")
+    required_text(data.officer_name, "officer_name", 40)
+    auth.check_new_credentials(data.username, data.password)
+    clean_phone(data.officer_phone, "officer_phone")
+
+
+def is_set_up(db: Database) -> bool:
+    with db.read() as s:
+        return s.get(VillageProfile, 1) is not None
+
+
+def set_up_village(db: Database, data: VillageSetup) -> str:
+    """Create the village profile, its groups and the first officer; returns the officer's user id."""
+    check_setup(data)
+    if is_set_up(db):
+        raise DomainError("village.already_set_up", None)
+    code = data.village_code.strip()
+    user = User(username=data.username.strip(), display_name=data.officer_name.strip(),
+                password_hash=auth.hash_password(data.password), role="admin",
+                phone=clean_phone(data.officer_phone, "officer_phone"), created_at=now_utc())
+    with db.write(SYSTEM_USER_ID) as s:
+        s.info["node"] = code
+        s.add(VillageProfile(code=code, name=data.village_name.strip(), township_code=data.township_code.strip(),
+                             township_name=data.township_name.strip(), officer_phone=user.phone,
+                             created_at=now_utc()))
+        s.add(SyncState(node=code))
+        s.add(user)
+        s.flush()
+        s.info["user_id"] = user.id
+        for number, name in enumerate((g.strip() for g in data.groups if g.strip()), start=1):
+            s.add(VillagerGroup(number=number, name=name))
+    db.refresh_profile()
+    return user.id
+
+
+def village_info(db: Database) -> VillageInfo | None:
+    with db.read() as s:
+        p = s.get(VillageProfile, 1)
+        if p is None:
+            return None
+        return VillageInfo(p.code, p.name, p.township_code, p.township_name, p.officer_phone or "")
+
+
+def group_count(db: Database) -> int:
+    with db.read() as s:
+        return s.execute(sa.select(sa.func.count()).select_from(VillagerGroup)
+                         .where(VillagerGroup.deleted_at.is_(None))).scalar_one()
