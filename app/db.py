@@ -19,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -131,10 +132,40 @@ def upgrade(engine: sa.Engine) -> None:
         command.upgrade(alembic_config(conn), "head")
 
 
+def _stored_revision(path: Path) -> str:
+    """The schema revision of an existing file, read without changing it; ValueError if it is not ours.
+
+    Checked before the engine connects: its connect hook switches the file to WAL, which would rewrite the
+    header of another program's database (and a text file would only give "file is not a database")."""
+    not_ours = ValueError(f"{path} is not a Family Health Desk database")
+    with open(path, "rb") as f:
+        if f.read(16) != b"SQLite format 3\x00":
+            raise not_ours
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+                            ).fetchone():
+            raise not_ours
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError:
+        raise not_ours from None
+    finally:
+        conn.close()
+    if row is None:
+        raise not_ours
+    try:
+        ScriptDirectory.from_config(alembic_config()).get_revision(row[0])
+    except CommandError:
+        raise ValueError(f"{path} was saved by a newer version of Family Health Desk (schema {row[0]})") from None
+    return row[0]
+
+
 def open_database(path: Path, *, backups: Path | None = None) -> Database:
     """Open (or create) the SQLite database at `path`, upgrading an older schema after a backup."""
     path = Path(path)
     existed = path.exists() and path.stat().st_size > 0
+    if existed:
+        _stored_revision(path)
     engine = make_engine(sqlite_url(path))
     try:
         current = current_revision(engine) if existed else None

@@ -7,8 +7,8 @@ Keys are stored space-separated so that a plain substring search matches any var
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import product
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
@@ -57,6 +57,18 @@ def _readings(name: str) -> list[list[str]]:
     return per_char
 
 
+def _variants(per_char: list[list[str]]) -> Iterator[list[str]]:
+    """The main reading first, then each alternative reading of one character at a time, surname first.
+
+    (A full product puts every given-name variant before the surname's everyday reading, so MAX_VARIANTS
+    cut "ceng" off 曾家明.)"""
+    main = [options[0] for options in per_char]
+    yield main
+    for i, options in enumerate(per_char):
+        for alt in options[1:]:
+            yield main[:i] + [alt] + main[i + 1:]
+
+
 def name_keys(name: str) -> NameKeys:
     name = "".join(name.split())
     if not name:
@@ -64,7 +76,7 @@ def name_keys(name: str) -> NameKeys:
     per_char = _readings(name)
     full: list[str] = []
     initials: list[str] = []
-    for combo in product(*per_char):
+    for combo in _variants(per_char):
         f = "".join(combo).lower()
         i = "".join(s[0] for s in combo if s).lower()
         if f not in full:

@@ -1,0 +1,42 @@
+"""`python -m app`: the desktop app. Checks for a screen before Qt is loaded, so a headless machine gets a
+sentence instead of a Qt abort."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from app.i18n import set_language, tr
+
+
+def has_display() -> bool:
+    if sys.platform != "linux":
+        return True
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc", "eglfs", "linuxfb"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m app", description=tr("app.name"))
+    parser.add_argument("--demo", action="store_true", help=tr("main.help_demo"))
+    parser.add_argument("--data-dir", help=tr("cli.help_data_dir"))
+    parser.add_argument("--lang", choices=["zh_CN", "en"])
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.lang:
+        set_language(args.lang)
+    if not has_display():
+        print(tr("main.no_display"), file=sys.stderr)
+        return 1
+    from app.ui.application import run
+
+    return run(demo=args.demo, data_dir=args.data_dir, lang=args.lang)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""What every page needs, handed down explicitly (no global singletons): the database, the officer, today."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from app.clock import today
+from app.db import Database
+from app.services.auth import UserInfo
+
+
+@dataclass
+class AppContext:
+    db: Database
+    user: UserInfo
+    data_dir: Path
+    settings: QSettings
+    today: Callable[[], dt.date] = field(default=today)
+    demo: bool = False

@@ -1,0 +1,141 @@
+"""First run: the village, its groups, the township, and the first officer account."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from app.db import Database
+from app.errors import DomainError
+from app.i18n import tr
+from app.services.village import VillageSetup, check_setup, set_up_village
+from app.ui.errors import show_error
+from app.ui.forms import FieldErrors
+
+DEFAULT_GROUPS = "一组\n二组\n三组\n四组\n五组\n六组"
+
+
+class _Page(QWizardPage):
+    def __init__(self, title_id: str, intro_id: str) -> None:
+        super().__init__()
+        self.setTitle(tr(title_id))
+        self.errors = FieldErrors()
+        layout = QVBoxLayout(self)
+        intro = QLabel(tr(intro_id))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.form = QFormLayout()
+        layout.addLayout(self.form)
+
+    def line(self, label_id: str, field: str, placeholder: str = "", password: bool = False) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        if password:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.errors.add_row(self.form, tr(label_id), field, edit)
+        return edit
+
+
+class SetupWizard(QWizard):
+    finished_setup = Signal()
+
+    def __init__(self, db: Database, folder: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.setObjectName("setupWizard")
+        self.setWindowTitle(tr("wizard.title"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setButtonText(QWizard.WizardButton.NextButton, tr("wizard.next"))
+        self.setButtonText(QWizard.WizardButton.BackButton, tr("wizard.back"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, tr("wizard.finish"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, tr("common.cancel"))
+
+        self.village_page = _Page("wizard.village_title", "wizard.village_intro")
+        self.village_name = self.village_page.line("wizard.village_name", "village_name", "红星村")
+        self.village_code = self.village_page.line("wizard.village_code", "village_code", "620422103201")
+        self.groups = QPlainTextEdit(DEFAULT_GROUPS)
+        self.groups.setTabChangesFocus(True)
+        self.groups.setFixedHeight(120)
+        self.village_page.errors.add_row(self.village_page.form, tr("wizard.groups"), "groups", self.groups)
+
+        self.township_page = _Page("wizard.township_title", "wizard.township_intro")
+        self.township_name = self.township_page.line("wizard.township_name", "township_name", "白银镇")
+        self.township_code = self.township_page.line("wizard.township_code", "township_code", "620422103000")
+
+        self.officer_page = _Page("wizard.officer_title", "wizard.officer_intro")
+        self.officer_name = self.officer_page.line("wizard.officer_name", "officer_name")
+        self.officer_phone = self.officer_page.line("wizard.officer_phone", "officer_phone")
+        self.username = self.officer_page.line("wizard.username", "username")
+        self.password = self.officer_page.line("wizard.password", "password", password=True)
+        self.password2 = self.officer_page.line("wizard.password_again", "password_again", password=True)
+        folder_label = QLabel(tr("wizard.data_folder", path=str(folder)))
+        folder_label.setWordWrap(True)
+        self.officer_page.layout().addWidget(folder_label)
+
+        for page in (self.village_page, self.township_page, self.officer_page):
+            self.addPage(page)
+        self.village_page.validatePage = lambda: self._validate(self.village_page)  # type: ignore[method-assign]
+        self.township_page.validatePage = lambda: self._validate(self.township_page)  # type: ignore[method-assign]
+        self.officer_page.validatePage = self._finish  # type: ignore[method-assign]
+        self.resize(640, 480)
+
+    def setup_data(self) -> VillageSetup:
+        groups = tuple(g.strip() for g in self.groups.toPlainText().splitlines() if g.strip())
+        return VillageSetup(
+            village_name=self.village_name.text(), village_code=self.village_code.text(),
+            township_name=self.township_name.text(), township_code=self.township_code.text(), groups=groups,
+            officer_name=self.officer_name.text(), username=self.username.text(), password=self.password.text(),
+            officer_phone=self.officer_phone.text() or None)
+
+    def _page_of(self, field: str) -> _Page:
+        for page in (self.village_page, self.township_page, self.officer_page):
+            if field in page.errors.labels:
+                return page
+        return self.officer_page
+
+    def _validate(self, page: _Page) -> bool:
+        """Check everything entered so far; complain only about fields on this page or earlier ones."""
+        page.errors.clear()
+        try:
+            check_setup(self.setup_data())
+        except DomainError as e:
+            owner = self._page_of(e.field or "")
+            order = [self.village_page, self.township_page, self.officer_page]
+            if order.index(owner) <= order.index(page):
+                if owner is not page:
+                    self.back()
+                owner.errors.show(e)
+                return False
+        return True
+
+    def _finish(self) -> bool:
+        page = self.officer_page
+        page.errors.clear()
+        if self.password.text() != self.password2.text():
+            page.errors.show(DomainError("wizard.passwords_differ", "password_again"))
+            return False
+        if not self._validate(page):
+            return False
+        try:
+            set_up_village(self.db, self.setup_data())
+        except DomainError as e:
+            if not self._page_of(e.field or "").errors.show(e):
+                QMessageBox.warning(self, tr("error.title"), e.message())
+            return False
+        except Exception as e:  # noqa: BLE001 - shown calmly and logged
+            show_error(self, e)
+            return False
+        self.finished_setup.emit()
+        return True

@@ -1,0 +1,64 @@
+"""Form helpers: date fields that accept the ways officers type dates, and errors shown at their field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
+
+from app.errors import DomainError
+from app.services.validation import parse_date
+from app.ui.widgets import FieldError
+
+
+class DateEdit(QLineEdit):
+    """A date typed as 20240503, 2024-5-3, 2024.5.3 or 2024年5月3日 (what a pinyin IME produces)."""
+
+    def __init__(self, field: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = field
+        self.setPlaceholderText("2024-05-03")
+        self.setMaxLength(12)
+
+    def date(self) -> dt.date | None:
+        """The typed date, None when empty; a DomainError naming this field when it cannot be read."""
+        text = self.text().strip()
+        return parse_date(text, self.field) if text else None
+
+    def set_date(self, value: dt.date | None) -> None:
+        self.setText(value.isoformat() if value else "")
+
+
+class FieldErrors:
+    """Error labels placed under the fields of a QFormLayout, addressed by field name."""
+
+    def __init__(self) -> None:
+        self.labels: dict[str, FieldError] = {}
+        self.widgets: dict[str, QWidget] = {}
+
+    def add_row(self, form: QFormLayout, label: str, field: str, widget: QWidget) -> None:
+        form.addRow(label, widget)
+        error = FieldError()
+        error.setObjectName(f"error_{field}")
+        form.addRow("", error)
+        self.labels[field] = error
+        self.widgets[field] = widget
+        widget.setObjectName(f"field_{field}")
+
+    def clear(self) -> None:
+        for label in self.labels.values():
+            label.show_message("")
+
+    def show(self, error: DomainError) -> bool:
+        """Show the error at its field and focus the field; False when this form has no such field."""
+        self.clear()
+        label = self.labels.get(error.field or "")
+        if label is None:
+            return False
+        label.show_message(error.message())
+        self.widgets[error.field or ""].setFocus()
+        return True
+
+    def message_of(self, field: str) -> str:
+        label = self.labels.get(field)
+        return label.text() if label is not None and label.isVisible() else ""

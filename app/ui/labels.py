@@ -1,0 +1,33 @@
+"""Display labels for stored codes (sex, relation, status…) and for dates, all through the catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from app.i18n import tr
+from app.models import vocab
+
+VOCABS: dict[str, type[StrEnum]] = {
+    "sex": vocab.Sex, "relation": vocab.Relation, "marital": vocab.MaritalStatus,
+    "residence": vocab.ResidenceStatus, "residence_type": vocab.ResidenceType, "event": vocab.VitalEventType,
+    "outcome": vocab.PregnancyOutcome, "delivery_place": vocab.DeliveryPlace, "risk": vocab.RiskGrade,
+    "method": vocab.ContraceptiveMethod, "followup_status": vocab.FollowupStatus,
+    "followup_type": vocab.FollowupType, "supply_category": vocab.SupplyCategory, "movement": vocab.MovementType,
+    "support": vocab.SupportKind, "role": vocab.UserRole,
+}
+
+
+def label(kind: str, code: str | None) -> str:
+    if not code:
+        return ""
+    return tr(f"vocab.{kind}.{code}")
+
+
+def choices(kind: str) -> list[tuple[str, str]]:
+    """(code, label) pairs in the vocabulary's order, for combo boxes."""
+    return [(member.value, label(kind, member.value)) for member in VOCABS[kind]]
+
+
+def fmt_date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""

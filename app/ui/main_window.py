@@ -1,0 +1,106 @@
+"""The main window: navigation on the left, the pages, the global search, and the status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from app.i18n import tr
+from app.services.village import village_info
+from app.ui.context import AppContext
+from app.ui.pages.households import HouseholdsPage
+from app.ui.search_box import SearchBox
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        info = village_info(ctx.db)
+        village = info.name if info else ""
+        title = f"{tr('app.name')} — {village}"
+        if ctx.demo:
+            title += f" {tr('main.demo_suffix')}"
+        self.setWindowTitle(title)
+        self.setObjectName("mainWindow")
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setMaximumWidth(180)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        self.households = HouseholdsPage(ctx)
+        self._add_page("households", tr("nav.households"), self.households)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+
+        toolbar = QToolBar(tr("main.toolbar"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        self.search_box = SearchBox(ctx)
+        toolbar.addWidget(QLabel(tr("search.label") + " "))
+        toolbar.addWidget(self.search_box)
+        self.addToolBar(toolbar)
+        self.search_box.chosen.connect(self.open_household)
+        find = QAction(self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self.focus_search)
+        self.addAction(find)
+
+        status = self.statusBar()
+        self.user_label = QLabel(tr("status.user", name=ctx.user.display_name))
+        self.folder_label = QLabel(tr("status.data_folder", path=str(ctx.data_dir)))
+        self.backup_label = QLabel(tr("status.last_backup", when=tr("status.never")))
+        for w in (self.user_label, self.folder_label, self.backup_label):
+            status.addPermanentWidget(w)
+
+        self.resize(1280, 720)
+        geometry = ctx.settings.value("main/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+        splitter_state = ctx.settings.value("main/splitter")
+        if splitter_state is not None:
+            self.splitter.restoreState(splitter_state)
+
+    def _add_page(self, key: str, title: str, page: QWidget) -> None:
+        self.pages[key] = page
+        self.stack.addWidget(page)
+        item = QListWidgetItem(title)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        self.nav.addItem(item)
+
+    def show_page(self, key: str) -> None:
+        for i in range(self.nav.count()):
+            if self.nav.item(i).data(Qt.ItemDataRole.UserRole) == key:
+                self.nav.setCurrentRow(i)
+                return
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def open_household(self, household_id: str, person_id: str) -> None:
+        self.show_page("households")
+        self.households.show_household(household_id, person_id or None)
+
+    def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+        self.ctx.settings.setValue("main/geometry", self.saveGeometry())
+        self.ctx.settings.setValue("main/splitter", self.splitter.saveState())
+        self.ctx.settings.sync()
+        super().closeEvent(event)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Table models over lists of plain rows from services (never live ORM objects)."""

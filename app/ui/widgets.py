@@ -1,0 +1,72 @@
+"""Small reusable widgets: a register table view that remembers its columns, and a field-error label."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+
+from app.ui.tablemodels.rows import RowTableModel
+
+
+class RegisterView(QTableView):
+    """A sortable, resizable table whose column widths and order are remembered between runs."""
+
+    def __init__(self, model: RowTableModel, settings: QSettings, key: str, parent: QWidget | None = None,
+                 sort_column: int = 0) -> None:
+        """`sort_column` -1 keeps the service's own order (e.g. household members: head first)."""
+        super().__init__(parent)
+        self._settings, self._key = settings, f"tables/{key}/header"
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSortIndicator(sort_column, Qt.SortOrder.AscendingOrder)
+        for i, col in enumerate(model.columns):
+            self.setColumnWidth(i, col.width)
+        saved = settings.value(self._key)
+        if isinstance(saved, QByteArray | bytes):
+            header.restoreState(QByteArray(saved))
+        self.setSortingEnabled(True)  # after the indicator is set, or Qt sorts descending first
+        header.sectionResized.connect(self._save)
+        header.sectionMoved.connect(self._save)
+        header.sortIndicatorChanged.connect(self._save)
+
+    def _save(self, *_: object) -> None:
+        self._settings.setValue(self._key, self.horizontalHeader().saveState())
+
+    def current_row(self) -> object | None:
+        index = self.currentIndex()
+        if not index.isValid():
+            return None
+        model = self.model()
+        assert isinstance(model, RowTableModel)
+        return model.row_at(index.row())
+
+    def select_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.selectRow(row)
+        self.scrollTo(self.model().index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+
+
+class FieldError(QLabel):
+    """The red sentence under a form field that says what is wrong and how to fix it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setStyleSheet("color: #b00020;")
+        self.setObjectName("fieldError")
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
