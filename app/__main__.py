@@ -13,7 +13,13 @@ from app.i18n import set_language, tr
 def has_display() -> bool:
     if sys.platform != "linux":
         return True
-    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc", "eglfs", "linuxfb"):
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in (
+        "offscreen",
+        "minimal",
+        "vnc",
+        "eglfs",
+        "linuxfb",
+    ):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 

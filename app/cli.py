@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -42,12 +41,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if s.execute(sa.select(Household.id).limit(1)).first():
                 raise CliError(tr("cli.demo_not_empty", path=str(db.path)))
         started = time.perf_counter()
-        summary = generate_demo(db, people=args.people, seed=args.seed, today=today(),
-                                progress=None if args.quiet else _text_progress)
+        summary = generate_demo(
+            db,
+            people=args.people,
+            seed=args.seed,
+            today=today(),
+            progress=None if args.quiet else _text_progress,
+        )
         if not args.quiet:
             print(file=sys.stderr)
-        print(tr("cli.demo_done", people=summary.people, households=summary.households,
-                 seconds=f"{time.perf_counter() - started:.1f}", path=str(db.path)))
+        print(
+            tr(
+                "cli.demo_done",
+                people=summary.people,
+                households=summary.households,
+                seconds=f"{time.perf_counter() - started:.1f}",
+                path=str(db.path),
+            )
+        )
     finally:
         db.dispose()
     return 0
@@ -60,12 +71,15 @@ def cmd_info(args: argparse.Namespace) -> int:
     try:
         info = village_info(db)
         print(f"{tr('cli.data_folder')}: {db.path.parent if db.path else ''}")
-        print(f"{tr('cli.schema')}: {current_revision(db.engine)} ({tr('cli.schema_head')} {head_revision()})")
+        print(
+            f"{tr('cli.schema')}: {current_revision(db.engine)} ({tr('cli.schema_head')} {head_revision()})"
+        )
         print(f"{tr('cli.village')}: {f'{info.name} {info.code}' if info else tr('cli.not_set_up')}")
         with db.read() as s:
             for model in TRAVELLING_MODELS:
-                n = s.execute(sa.select(sa.func.count()).select_from(model)
-                              .where(model.deleted_at.is_(None))).scalar_one()
+                n = s.execute(
+                    sa.select(sa.func.count()).select_from(model).where(model.deleted_at.is_(None))
+                ).scalar_one()
                 print(f"  {model.__tablename__:<22}{n:>8}")
     finally:
         db.dispose()

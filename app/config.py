@@ -15,7 +15,9 @@ ENV_DATA_DIR = "FHDESK_DATA_DIR"
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The data folder, created if missing. An explicit override wins over the environment."""
     chosen = override or os.environ.get(ENV_DATA_DIR)
-    path = Path(chosen).expanduser() if chosen else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path = (
+        Path(chosen).expanduser() if chosen else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -13,18 +13,18 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.migrations import HEAD_REVISION
 from app.models import tracking
 from app.models.village import VillageProfile
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -61,6 +61,8 @@ def sqlite_url(path: Path) -> str:
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -69,14 +71,22 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return HEAD_REVISION
+
+
+def alembic_head_revision() -> str | None:
+    """The head as Alembic reads it from the migration scripts (tests check HEAD_REVISION against it)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: sa.Engine) -> str | None:
+    """The schema revision stored in the database, read without importing Alembic."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def backup_sqlite(src: Path, dest_dir: Path, label: str) -> Path:
@@ -128,6 +138,8 @@ class Database:
 
 
 def upgrade(engine: sa.Engine) -> None:
+    from alembic import command
+
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "head")
 
@@ -143,20 +155,30 @@ def _stored_revision(path: Path) -> str:
             raise not_ours
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-                            ).fetchone():
+        if not conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone():
             raise not_ours
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as e:  # "file is not a database"; a locked or damaged file says so itself
+        if getattr(e, "sqlite_errorcode", None) != sqlite3.SQLITE_NOTADB:
+            raise
         raise not_ours from None
     finally:
         conn.close()
     if row is None:
         raise not_ours
+    if row[0] == HEAD_REVISION:
+        return row[0]
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
     try:
         ScriptDirectory.from_config(alembic_config()).get_revision(row[0])
     except CommandError:
-        raise ValueError(f"{path} was saved by a newer version of Family Health Desk (schema {row[0]})") from None
+        raise ValueError(
+            f"{path} was saved by a newer version of Family Health Desk (schema {row[0]})"
+        ) from None
     return row[0]
 
 

@@ -13,9 +13,16 @@ from app.services.village import VillageSetup, set_up_village
 TODAY = dt.date(2026, 11, 24)
 
 SETUP = VillageSetup(
-    village_name="红星村", village_code="620422103201", township_name="白银镇", township_code="620422103000",
-    groups=("一组", "二组", "三组"), officer_name="李秀英", username="lixiuying", password="secret123",
-    officer_phone="13912345678")
+    village_name="红星村",
+    village_code="620422103201",
+    township_name="白银镇",
+    township_code="620422103000",
+    groups=("一组", "二组", "三组"),
+    officer_name="李秀英",
+    username="lixiuying",
+    password="secret123",
+    officer_phone="13912345678",
+)
 
 
 @pytest.fixture

@@ -12,17 +12,46 @@ from app.models.supply import StockMovement, SupplyItem
 from app.models.support import SupportEntitlement
 from app.models.sync import SyncState
 from app.models.user import SYSTEM_USER_ID, User
-from app.models.village import VillagerGroup, VillageProfile
+from app.models.village import VillageProfile, VillagerGroup
 
 # Travelling tables in the dependency order of the sync package (sync-bundle.md).
 TRAVELLING_MODELS: tuple[type[SyncMixin], ...] = (
-    VillagerGroup, Household, Person, VitalEvent, Pregnancy, PrepregnancyCheck, ContraceptiveEpisode,
-    FolicAcidCourse, Followup, FollowupAnswer, SupplyItem, StockMovement, SupportEntitlement,
+    VillagerGroup,
+    Household,
+    Person,
+    VitalEvent,
+    Pregnancy,
+    PrepregnancyCheck,
+    ContraceptiveEpisode,
+    FolicAcidCourse,
+    Followup,
+    FollowupAnswer,
+    SupplyItem,
+    StockMovement,
+    SupportEntitlement,
 )
 
 __all__ = [
-    "AuditEvent", "Base", "ContraceptiveEpisode", "FolicAcidCourse", "Followup", "FollowupAnswer", "Household",
-    "Person", "Pregnancy", "PrepregnancyCheck", "SYSTEM_USER_ID", "StockMovement", "SupplyItem",
-    "SupportEntitlement", "SyncMixin", "SyncState", "TRAVELLING_MODELS", "User", "VillageProfile",
-    "VillagerGroup", "VitalEvent", "new_id",
+    "AuditEvent",
+    "Base",
+    "ContraceptiveEpisode",
+    "FolicAcidCourse",
+    "Followup",
+    "FollowupAnswer",
+    "Household",
+    "Person",
+    "Pregnancy",
+    "PrepregnancyCheck",
+    "SYSTEM_USER_ID",
+    "StockMovement",
+    "SupplyItem",
+    "SupportEntitlement",
+    "SyncMixin",
+    "SyncState",
+    "TRAVELLING_MODELS",
+    "User",
+    "VillageProfile",
+    "VillagerGroup",
+    "VitalEvent",
+    "new_id",
 ]

@@ -22,7 +22,9 @@ class PrepregnancyCheck(SyncMixin, Base):
     check_date: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
     risk_grade: Mapped[str] = mapped_column(sa.String(10), nullable=False, default=RiskGrade.GENERAL)
     counselling: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
-    pregnancy_id: Mapped[str | None] = mapped_column(sa.ForeignKey("pregnancy.id"))  # the pregnancy that followed
+    pregnancy_id: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("pregnancy.id")
+    )  # the pregnancy that followed
 
 
 class FolicAcidCourse(SyncMixin, Base):
@@ -51,9 +53,13 @@ class ContraceptiveEpisode(SyncMixin, Base):
         one_of("method", ContraceptiveMethod),
         sa.CheckConstraint("stop_date IS NULL OR stop_date >= start_date", name="stop_after_start"),
         # One current method per person.
-        sa.Index("uq_contraceptive_current_per_person", "person_id", unique=True,
-                 sqlite_where=sa.text("stop_date IS NULL AND deleted_at IS NULL"),
-                 postgresql_where=sa.text("stop_date IS NULL AND deleted_at IS NULL")),
+        sa.Index(
+            "uq_contraceptive_current_per_person",
+            "person_id",
+            unique=True,
+            sqlite_where=sa.text("stop_date IS NULL AND deleted_at IS NULL"),
+            postgresql_where=sa.text("stop_date IS NULL AND deleted_at IS NULL"),
+        ),
     )
 
     person_id: Mapped[str] = mapped_column(sa.ForeignKey("person.id"), nullable=False, index=True)

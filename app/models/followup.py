@@ -21,8 +21,15 @@ class Followup(SyncMixin, Base):
         # Due lists read (status, due_date) without recomputing any rule.
         sa.Index("ix_followup_status_due", "status", "due_date"),
         # The same rule occurrence for the same record is made once (idempotent regeneration).
-        sa.Index("uq_followup_occurrence", "source_id", "followup_type", "occurrence", unique=True,
-                 sqlite_where=sa.text("deleted_at IS NULL"), postgresql_where=sa.text("deleted_at IS NULL")),
+        sa.Index(
+            "uq_followup_occurrence",
+            "source_id",
+            "followup_type",
+            "occurrence",
+            unique=True,
+            sqlite_where=sa.text("deleted_at IS NULL"),
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        ),
     )
 
     person_id: Mapped[str] = mapped_column(sa.ForeignKey("person.id"), nullable=False, index=True)

@@ -14,15 +14,21 @@ class Household(SyncMixin, Base):
     __table_args__ = (
         one_of("residence_type", ResidenceType),
         # A household number is unique among the households still in use.
-        sa.Index("uq_household_living_no", "household_no", unique=True, sqlite_where=sa.text("deleted_at IS NULL"),
-                 postgresql_where=sa.text("deleted_at IS NULL")),
+        sa.Index(
+            "uq_household_living_no",
+            "household_no",
+            unique=True,
+            sqlite_where=sa.text("deleted_at IS NULL"),
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        ),
     )
 
     household_no: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     group_no: Mapped[int] = mapped_column(sa.ForeignKey("villager_group.number"), nullable=False, index=True)
     address: Mapped[str] = mapped_column(sa.String(120), nullable=False, default="")
     head_person_id: Mapped[str | None] = mapped_column(
-        sa.ForeignKey("person.id", use_alter=True, name="fk_household_head_person_id_person"))
+        sa.ForeignKey("person.id", use_alter=True, name="fk_household_head_person_id_person")
+    )
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     residence_type: Mapped[str] = mapped_column(sa.String(20), nullable=False, default=ResidenceType.LOCAL)
     notes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")

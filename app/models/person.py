@@ -19,14 +19,24 @@ class Person(SyncMixin, Base):
         one_of("marital_status", MaritalStatus),
         one_of("residence_status", ResidenceStatus),
         sa.CheckConstraint("death_date IS NULL OR death_date >= birth_date", name="death_after_birth"),
-        sa.CheckConstraint("marriage_date IS NULL OR marriage_date >= birth_date", name="marriage_after_birth"),
         sa.CheckConstraint(
-            "(residence_status = 'deceased') = (death_date IS NOT NULL)", name="deceased_has_death_date"),
+            "marriage_date IS NULL OR marriage_date >= birth_date", name="marriage_after_birth"
+        ),
+        sa.CheckConstraint(
+            "(residence_status = 'deceased') = (death_date IS NOT NULL)", name="deceased_has_death_date"
+        ),
         # The same resident ID cannot belong to two living persons (the database refuses it too).
-        sa.Index("uq_person_living_id_number", "id_number", unique=True,
-                 sqlite_where=sa.text("id_number IS NOT NULL AND deleted_at IS NULL AND residence_status <> 'deceased'"),
-                 postgresql_where=sa.text(
-                     "id_number IS NOT NULL AND deleted_at IS NULL AND residence_status <> 'deceased'")),
+        sa.Index(
+            "uq_person_living_id_number",
+            "id_number",
+            unique=True,
+            sqlite_where=sa.text(
+                "id_number IS NOT NULL AND deleted_at IS NULL AND residence_status <> 'deceased'"
+            ),
+            postgresql_where=sa.text(
+                "id_number IS NOT NULL AND deleted_at IS NULL AND residence_status <> 'deceased'"
+            ),
+        ),
         sa.Index("ix_person_name_birth", "name", "birth_date"),
     )
 
@@ -39,15 +49,19 @@ class Person(SyncMixin, Base):
     birth_date: Mapped[dt.date] = mapped_column(sa.Date, nullable=False, index=True)
     id_number: Mapped[str | None] = mapped_column(sa.String(18))
     relation: Mapped[str] = mapped_column(sa.String(20), nullable=False, default=Relation.OTHER)
-    marital_status: Mapped[str] = mapped_column(sa.String(20), nullable=False, default=MaritalStatus.UNMARRIED)
+    marital_status: Mapped[str] = mapped_column(
+        sa.String(20), nullable=False, default=MaritalStatus.UNMARRIED
+    )
     marriage_date: Mapped[dt.date | None] = mapped_column(sa.Date)
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     residence_status: Mapped[str] = mapped_column(
-        sa.String(20), nullable=False, default=ResidenceStatus.RESIDENT, index=True)
+        sa.String(20), nullable=False, default=ResidenceStatus.RESIDENT, index=True
+    )
     residence_place: Mapped[str | None] = mapped_column(sa.String(120))  # destination or origin of a move
     death_date: Mapped[dt.date | None] = mapped_column(sa.Date)
     born_of_pregnancy_id: Mapped[str | None] = mapped_column(
-        sa.ForeignKey("pregnancy.id", use_alter=True, name="fk_person_born_of_pregnancy_id_pregnancy"))
+        sa.ForeignKey("pregnancy.id", use_alter=True, name="fk_person_born_of_pregnancy_id_pregnancy")
+    )
     notes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
 
     household = relationship("Household", back_populates="members", foreign_keys=[household_id])

@@ -19,14 +19,20 @@ class Pregnancy(SyncMixin, Base):
         sa.CheckConstraint("edd > lmp", name="edd_after_lmp"),
         sa.CheckConstraint("outcome_date IS NULL OR outcome_date >= lmp", name="outcome_after_lmp"),
         sa.CheckConstraint("(outcome IS NULL) = (outcome_date IS NULL)", name="outcome_has_date"),
-        sa.CheckConstraint("discharge_date IS NULL OR discharge_date >= outcome_date", name="discharge_after_outcome"),
+        sa.CheckConstraint(
+            "discharge_date IS NULL OR discharge_date >= outcome_date", name="discharge_after_outcome"
+        ),
         sa.CheckConstraint("gravidity IS NULL OR gravidity >= 1", name="gravidity_positive"),
         sa.CheckConstraint("parity IS NULL OR parity >= 0", name="parity_not_negative"),
         sa.CheckConstraint("live_births >= 0", name="live_births_not_negative"),
         # At most one open pregnancy per woman.
-        sa.Index("uq_pregnancy_open_per_woman", "woman_id", unique=True,
-                 sqlite_where=sa.text("outcome IS NULL AND deleted_at IS NULL"),
-                 postgresql_where=sa.text("outcome IS NULL AND deleted_at IS NULL")),
+        sa.Index(
+            "uq_pregnancy_open_per_woman",
+            "woman_id",
+            unique=True,
+            sqlite_where=sa.text("outcome IS NULL AND deleted_at IS NULL"),
+            postgresql_where=sa.text("outcome IS NULL AND deleted_at IS NULL"),
+        ),
     )
 
     woman_id: Mapped[str] = mapped_column(sa.ForeignKey("person.id"), nullable=False, index=True)

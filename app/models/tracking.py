@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import weakref
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,19 +67,42 @@ def last_audit_hash(session: Session) -> str:
     return found or GENESIS_HASH
 
 
-def append_audit(session: Session, *, action: str, table: str, record_id: str, rev: int,
-                 changes: dict[str, Any], prev_hash: str | None = None) -> AuditEvent:
+def append_audit(
+    session: Session,
+    *,
+    action: str,
+    table: str,
+    record_id: str,
+    rev: int,
+    changes: dict[str, Any],
+    prev_hash: str | None = None,
+) -> AuditEvent:
     """Add one audit line chained to the previous one; returns it (its hash is the new head)."""
     user_id = session.info.get("user_id")
     if not user_id:
         raise RuntimeError("a change needs an acting user: open the session with db.write(user_id)")
     at = now_utc()
     prev = prev_hash if prev_hash is not None else last_audit_hash(session)
-    payload = {"at": at.isoformat(), "user": user_id, "action": action, "table": table, "id": record_id,
-               "rev": rev, "changes": changes}
-    ev = AuditEvent(at=at, user_id=user_id, action=action, record_table=table, record_id=record_id,
-                    record_rev=rev, changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
-                    prev_hash=prev, hash=chain_hash(prev, payload))
+    payload = {
+        "at": at.isoformat(),
+        "user": user_id,
+        "action": action,
+        "table": table,
+        "id": record_id,
+        "rev": rev,
+        "changes": changes,
+    }
+    ev = AuditEvent(
+        at=at,
+        user_id=user_id,
+        action=action,
+        record_table=table,
+        record_id=record_id,
+        record_rev=rev,
+        changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
+        prev_hash=prev,
+        hash=chain_hash(prev, payload),
+    )
     session.add(ev)
     return ev
 
@@ -88,8 +112,11 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         if isinstance(obj, SyncMixin):
             raise HardDeleteRefused(f"{type(obj).__tablename__} rows are never deleted; mark them deleted")
     touched = [(o, True) for o in session.new if isinstance(o, SyncMixin)]
-    touched += [(o, False) for o in session.dirty
-                if isinstance(o, SyncMixin) and session.is_modified(o, include_collections=False)]
+    touched += [
+        (o, False)
+        for o in session.dirty
+        if isinstance(o, SyncMixin) and session.is_modified(o, include_collections=False)
+    ]
     if not touched:
         return
     user_id = session.info.get("user_id")
@@ -111,10 +138,23 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
             action = "delete" if "deleted_at" in changes and obj.deleted_at is not None else "update"
         obj.updated_at, obj.updated_by = now, user_id
         obj.id = obj.id or new_id()
-        prev = append_audit(session, action=action, table=type(obj).__tablename__, record_id=obj.id,
-                            rev=obj.rev, changes=changes, prev_hash=prev).hash
+        prev = append_audit(
+            session,
+            action=action,
+            table=type(obj).__tablename__,
+            record_id=obj.id,
+            rev=obj.rev,
+            changes=changes,
+            prev_hash=prev,
+        ).hash
+
+
+_installed: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def install(session_factory: Any) -> None:
-    if not event.contains(session_factory, "before_flush", _before_flush):
+    # Not event.contains(): SQLAlchemy keys it by id(), and a sessionmaker made after an earlier one was freed
+    # can get the same id while the old entry lingers, so the hook was silently left out (about 1 open in 60).
+    if session_factory not in _installed:
         event.listen(session_factory, "before_flush", _before_flush)
+        _installed.add(session_factory)

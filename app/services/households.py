@@ -26,7 +26,7 @@ from app.models.vocab import (
     VitalEventType,
 )
 from app.services import identity
-from app.services.names import name_keys
+from app.services.names import name_keys, search_needle
 from app.services.validation import clean_phone, full_years, not_in_future, optional_text, required_text
 
 
@@ -107,6 +107,7 @@ class CheckedPerson:
 
 # ---------------------------------------------------------------- validation
 
+
 def check_person(data: PersonInput, today: dt.date) -> CheckedPerson:
     """Apply the domain rules to a member form; raise DomainError naming the first field at fault."""
     name = required_text(data.name, "name", 40)
@@ -147,8 +148,17 @@ def check_person(data: PersonInput, today: dt.date) -> CheckedPerson:
         raise DomainError("person.place_required", "residence_place")
     phone = clean_phone(data.phone, "phone")
     notes = optional_text(data.notes, "notes", 2000)
-    cleaned = replace(data, name=name, sex=sex, birth_date=birth, id_number=id_number, marriage_date=marriage,
-                      residence_place=place, phone=phone, notes=notes)
+    cleaned = replace(
+        data,
+        name=name,
+        sex=sex,
+        birth_date=birth,
+        id_number=id_number,
+        marriage_date=marriage,
+        residence_place=place,
+        phone=phone,
+        notes=notes,
+    )
     warnings: tuple[str, ...] = ()
     if data.marital_status in MARRIED and marriage is None:
         warnings = ("person.marriage_date_missing",)
@@ -159,24 +169,47 @@ def check_household(data: HouseholdInput) -> HouseholdInput:
     number = required_text(data.household_no, "household_no", 20)
     if data.residence_type not in ResidenceType.__members__.values():
         raise DomainError("field.invalid_choice", "residence_type")
-    return replace(data, household_no=number, address=optional_text(data.address, "address", 120),
-                   phone=clean_phone(data.phone, "phone"), notes=optional_text(data.notes, "notes", 2000))
+    return replace(
+        data,
+        household_no=number,
+        address=optional_text(data.address, "address", 120),
+        phone=clean_phone(data.phone, "phone"),
+        notes=optional_text(data.notes, "notes", 2000),
+    )
 
 
 # ---------------------------------------------------------------- reading
 
+
 def _person_row(p: Person, h: Household) -> PersonRow:
     return PersonRow(
-        id=p.id, household_id=h.id, household_no=h.household_no, group_no=h.group_no, name=p.name, sex=p.sex,
-        birth_date=p.birth_date, id_number=p.id_number or "", relation=p.relation, marital_status=p.marital_status,
-        marriage_date=p.marriage_date, phone=p.phone or "", residence_status=p.residence_status,
-        residence_place=p.residence_place or "", death_date=p.death_date, notes=p.notes, rev=p.rev)
+        id=p.id,
+        household_id=h.id,
+        household_no=h.household_no,
+        group_no=h.group_no,
+        name=p.name,
+        sex=p.sex,
+        birth_date=p.birth_date,
+        id_number=p.id_number or "",
+        relation=p.relation,
+        marital_status=p.marital_status,
+        marriage_date=p.marriage_date,
+        phone=p.phone or "",
+        residence_status=p.residence_status,
+        residence_place=p.residence_place or "",
+        death_date=p.death_date,
+        notes=p.notes,
+        rev=p.rev,
+    )
 
 
 def list_groups(db: Database) -> list[tuple[int, str]]:
     with db.read() as s:
-        rows = s.execute(sa.select(VillagerGroup.number, VillagerGroup.name)
-                         .where(VillagerGroup.deleted_at.is_(None)).order_by(VillagerGroup.number))
+        rows = s.execute(
+            sa.select(VillagerGroup.number, VillagerGroup.name)
+            .where(VillagerGroup.deleted_at.is_(None))
+            .order_by(VillagerGroup.number)
+        )
         return [(n, name) for n, name in rows]
 
 
@@ -185,33 +218,91 @@ def list_households(db: Database, text: str = "", group_no: int | None = None) -
     name (characters, full pinyin, initials) — fast enough to run on every keystroke at township scale."""
     head = sa.orm.aliased(Person)
     present = Person.residence_status.in_(PRESENT) & Person.deleted_at.is_(None)
-    members = (sa.select(Person.household_id, sa.func.count().label("n")).where(present)
-               .group_by(Person.household_id).subquery())
-    q = (sa.select(Household.id, Household.household_no, Household.group_no, sa.func.coalesce(head.name, ""),
-                   Household.address, sa.func.coalesce(Household.phone, ""), sa.func.coalesce(members.c.n, 0),
-                   Household.residence_type)
-         .outerjoin(head, head.id == Household.head_person_id)
-         .outerjoin(members, members.c.household_id == Household.id)
-         .where(Household.deleted_at.is_(None)))
+    members = (
+        sa.select(Person.household_id, sa.func.count().label("n"))
+        .where(present)
+        .group_by(Person.household_id)
+        .subquery()
+    )
+    q = (
+        sa.select(
+            Household.id,
+            Household.household_no,
+            Household.group_no,
+            sa.func.coalesce(head.name, ""),
+            Household.address,
+            sa.func.coalesce(Household.phone, ""),
+            sa.func.coalesce(members.c.n, 0),
+            Household.residence_type,
+        )
+        .outerjoin(head, head.id == Household.head_person_id)
+        .outerjoin(members, members.c.household_id == Household.id)
+        .where(Household.deleted_at.is_(None))
+    )
     if group_no is not None:
         q = q.where(Household.group_no == group_no)
-    needle = text.strip().lower()
+    needle = search_needle(text)
     if needle:
         like = f"%{needle}%"
-        member_match = (sa.select(Person.household_id).where(
+        member_match = sa.select(Person.household_id).where(
             Person.deleted_at.is_(None),
-            sa.or_(Person.name.like(like), Person.name_pinyin.like(like), Person.name_initials.like(like))))
-        q = q.where(sa.or_(Household.household_no.like(like), Household.address.like(like),
-                           Household.phone.like(like), Household.id.in_(member_match)))
+            sa.or_(Person.name.like(like), Person.name_pinyin.like(like), Person.name_initials.like(like)),
+        )
+        q = q.where(
+            sa.or_(
+                Household.household_no.like(like),
+                Household.address.like(like),
+                Household.phone.like(like),
+                Household.id.in_(member_match),
+            )
+        )
     q = q.order_by(Household.household_no)
     with db.read() as s:
         return [HouseholdRow(*r) for r in s.execute(q)]
 
 
+@dataclass(frozen=True)
+class HouseholdRegister:
+    """The whole household register in memory, with one lower-case search text per household (number,
+    address, phone, and every member's name, pinyin and initials). Filtering it on each keystroke takes a
+    few milliseconds at township scale, where the same filter in SQL takes 30–100 ms (pitfalls.md)."""
+
+    rows: tuple[HouseholdRow, ...]
+    haystacks: tuple[str, ...]
+
+    def filter(self, text: str = "", group_no: int | None = None) -> list[HouseholdRow]:
+        needle = search_needle(text)
+        return [
+            row
+            for row, hay in zip(self.rows, self.haystacks, strict=True)
+            if (group_no is None or row.group_no == group_no) and (not needle or needle in hay)
+        ]
+
+
+def load_register(db: Database) -> HouseholdRegister:
+    rows = list_households(db)
+    words: dict[str, list[str]] = {r.id: [r.household_no, r.address, r.phone] for r in rows}
+    with db.read() as s:
+        people = s.execute(
+            sa.select(Person.household_id, Person.name, Person.name_pinyin, Person.name_initials).where(
+                Person.deleted_at.is_(None)
+            )
+        )
+        for household_id, name, pinyin, initials in people:
+            bucket = words.get(household_id)
+            if bucket is not None:
+                bucket += (name, pinyin, initials)
+    # "\x00" between words keeps a needle from matching across two of them
+    return HouseholdRegister(tuple(rows), tuple("\x00".join(words[r.id]).lower() for r in rows))
+
+
 def household_members(db: Database, household_id: str, include_gone: bool = True) -> list[PersonRow]:
     relation_order = sa.case({r.value: i for i, r in enumerate(Relation)}, value=Person.relation, else_=99)
-    q = (sa.select(Person, Household).join(Household, Household.id == Person.household_id)
-         .where(Person.household_id == household_id, Person.deleted_at.is_(None)))
+    q = (
+        sa.select(Person, Household)
+        .join(Household, Household.id == Person.household_id)
+        .where(Person.household_id == household_id, Person.deleted_at.is_(None))
+    )
     if not include_gone:
         q = q.where(Person.residence_status.in_(PRESENT))
     q = q.order_by(relation_order, Person.birth_date)
@@ -236,14 +327,19 @@ def household_input(db: Database, household_id: str) -> HouseholdInput:
 
 def get_person(db: Database, person_id: str) -> PersonRow:
     with db.read() as s:
-        row = s.execute(sa.select(Person, Household).join(Household, Household.id == Person.household_id)
-                        .where(Person.id == person_id)).first()
+        row = s.execute(
+            sa.select(Person, Household)
+            .join(Household, Household.id == Person.household_id)
+            .where(Person.id == person_id)
+        ).first()
         if row is None or row[0].deleted_at is not None:
             raise NotFound("person.not_found")
         return _person_row(*row)
 
 
-def find_duplicates(db: Database, data: PersonInput, exclude_id: str | None = None) -> list[DuplicateCandidate]:
+def find_duplicates(
+    db: Database, data: PersonInput, exclude_id: str | None = None
+) -> list[DuplicateCandidate]:
     """People who may be the same as `data`: the same ID number, or the same name and birth date."""
     conds = []
     number = None
@@ -258,8 +354,11 @@ def find_duplicates(db: Database, data: PersonInput, exclude_id: str | None = No
         conds.append((Person.name == data.name.strip()) & (Person.birth_date == data.birth_date))
     if not conds:
         return []
-    q = (sa.select(Person, Household).join(Household, Household.id == Person.household_id)
-         .where(Person.deleted_at.is_(None), sa.or_(*conds)))
+    q = (
+        sa.select(Person, Household)
+        .join(Household, Household.id == Person.household_id)
+        .where(Person.deleted_at.is_(None), sa.or_(*conds))
+    )
     if exclude_id:
         q = q.where(Person.id != exclude_id)
     with db.read() as s:
@@ -272,9 +371,13 @@ def find_duplicates(db: Database, data: PersonInput, exclude_id: str | None = No
 
 # ---------------------------------------------------------------- writing
 
+
 def _ensure_group(s: Session, group_no: int) -> None:
-    exists = s.execute(sa.select(VillagerGroup.number).where(
-        VillagerGroup.number == group_no, VillagerGroup.deleted_at.is_(None))).first()
+    exists = s.execute(
+        sa.select(VillagerGroup.number).where(
+            VillagerGroup.number == group_no, VillagerGroup.deleted_at.is_(None)
+        )
+    ).first()
     if not exists:
         raise DomainError("household.group_unknown", "group_no", group=group_no)
 
@@ -290,8 +393,11 @@ def _ensure_number_free(s: Session, number: str, exclude_id: str | None = None) 
 def _ensure_id_free(s: Session, id_number: str | None, exclude_id: str | None = None) -> None:
     if not id_number:
         return
-    q = sa.select(Person.name).where(Person.id_number == id_number, Person.deleted_at.is_(None),
-                                     Person.residence_status != ResidenceStatus.DECEASED)
+    q = sa.select(Person.name).where(
+        Person.id_number == id_number,
+        Person.deleted_at.is_(None),
+        Person.residence_status != ResidenceStatus.DECEASED,
+    )
     if exclude_id:
         q = q.where(Person.id != exclude_id)
     other = s.execute(q).scalar()
@@ -327,8 +433,14 @@ def create_household(db: Database, user_id: str, data: HouseholdInput) -> str:
     with db.write(user_id) as s:
         _ensure_group(s, data.group_no)
         _ensure_number_free(s, data.household_no)
-        h = Household(household_no=data.household_no, group_no=data.group_no, address=data.address,
-                      phone=data.phone, residence_type=data.residence_type, notes=data.notes)
+        h = Household(
+            household_no=data.household_no,
+            group_no=data.group_no,
+            address=data.address,
+            phone=data.phone,
+            residence_type=data.residence_type,
+            notes=data.notes,
+        )
         s.add(h)
         s.flush()
         return h.id
@@ -349,11 +461,23 @@ def _apply_person(p: Person, d: PersonInput) -> None:
     p.name, p.name_pinyin, p.name_initials = d.name, keys.pinyin, keys.initials
     p.sex, p.birth_date, p.id_number = d.sex, d.birth_date, d.id_number  # type: ignore[assignment]
     p.relation, p.marital_status, p.marriage_date = d.relation, d.marital_status, d.marriage_date
-    p.phone, p.residence_status, p.residence_place, p.notes = d.phone, d.residence_status, d.residence_place, d.notes
+    p.phone, p.residence_status, p.residence_place, p.notes = (
+        d.phone,
+        d.residence_status,
+        d.residence_place,
+        d.notes,
+    )
 
 
-def add_person(db: Database, user_id: str, household_id: str, data: PersonInput, today: dt.date,
-               arrival: VitalEventType | None = None, event_date: dt.date | None = None) -> str:
+def add_person(
+    db: Database,
+    user_id: str,
+    household_id: str,
+    data: PersonInput,
+    today: dt.date,
+    arrival: VitalEventType | None = None,
+    event_date: dt.date | None = None,
+) -> str:
     """Add a member. `arrival` records how they came: BIRTH (a newborn) or MOVE_IN, or None for people
     registered from the existing paper register (no event: they were already in the village)."""
     checked = check_person(data, today).data
@@ -376,13 +500,26 @@ def add_person(db: Database, user_id: str, household_id: str, data: PersonInput,
         if checked.relation == Relation.HEAD:
             _claim_head(s, h, p)
         if arrival is not None:
-            s.add(VitalEvent(person_id=p.id, household_id=h.id, event_type=arrival, event_date=event_date,
-                             place=checked.residence_place if arrival == VitalEventType.MOVE_IN else None))
+            s.add(
+                VitalEvent(
+                    person_id=p.id,
+                    household_id=h.id,
+                    event_type=arrival,
+                    event_date=event_date,
+                    place=checked.residence_place if arrival == VitalEventType.MOVE_IN else None,
+                )
+            )
         return p.id
 
 
-def update_person(db: Database, user_id: str, person_id: str, data: PersonInput, today: dt.date,
-                  expected_rev: int | None = None) -> None:
+def update_person(
+    db: Database,
+    user_id: str,
+    person_id: str,
+    data: PersonInput,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
     """Save an edited member. A marriage or divorce typed here is recorded as a vital event too.
     `expected_rev` refuses to overwrite a change someone else saved meanwhile."""
     checked = check_person(data, today).data
@@ -402,14 +539,25 @@ def update_person(db: Database, user_id: str, person_id: str, data: PersonInput,
         elif h.head_person_id == p.id:
             h.head_person_id = None
         if now_married and not was_married:
-            s.add(VitalEvent(person_id=p.id, household_id=h.id, event_type=VitalEventType.MARRIAGE,
-                             event_date=checked.marriage_date or today))
+            s.add(
+                VitalEvent(
+                    person_id=p.id,
+                    household_id=h.id,
+                    event_type=VitalEventType.MARRIAGE,
+                    event_date=checked.marriage_date or today,
+                )
+            )
         elif was_married and checked.marital_status == MaritalStatus.DIVORCED:
-            s.add(VitalEvent(person_id=p.id, household_id=h.id, event_type=VitalEventType.DIVORCE, event_date=today))
+            s.add(
+                VitalEvent(
+                    person_id=p.id, household_id=h.id, event_type=VitalEventType.DIVORCE, event_date=today
+                )
+            )
 
 
-def record_death(db: Database, user_id: str, person_id: str, death_date: dt.date, today: dt.date,
-                 notes: str = "") -> None:
+def record_death(
+    db: Database, user_id: str, person_id: str, death_date: dt.date, today: dt.date, notes: str = ""
+) -> None:
     not_in_future(death_date, today, "death_date")
     with db.write(user_id) as s:
         p = _live_person(s, person_id)
@@ -418,8 +566,15 @@ def record_death(db: Database, user_id: str, person_id: str, death_date: dt.date
         if death_date < p.birth_date:
             raise DomainError("person.death_before_birth", "death_date")
         p.residence_status, p.death_date = ResidenceStatus.DECEASED, death_date
-        s.add(VitalEvent(person_id=p.id, household_id=p.household_id, event_type=VitalEventType.DEATH,
-                         event_date=death_date, notes=optional_text(notes, "notes", 2000)))
+        s.add(
+            VitalEvent(
+                person_id=p.id,
+                household_id=p.household_id,
+                event_type=VitalEventType.DEATH,
+                event_date=death_date,
+                notes=optional_text(notes, "notes", 2000),
+            )
+        )
         _widow_spouse(s, p)
 
 
@@ -428,16 +583,32 @@ def _widow_spouse(s: Session, deceased: Person) -> None:
     if deceased.relation not in (Relation.HEAD, Relation.SPOUSE) or deceased.marital_status not in MARRIED:
         return
     other_relation = Relation.SPOUSE if deceased.relation == Relation.HEAD else Relation.HEAD
-    spouse = s.execute(sa.select(Person).where(
-        Person.household_id == deceased.household_id, Person.relation == other_relation,
-        Person.deleted_at.is_(None), Person.residence_status != ResidenceStatus.DECEASED,
-        Person.marital_status.in_(MARRIED))).scalars().first()
+    spouse = (
+        s.execute(
+            sa.select(Person).where(
+                Person.household_id == deceased.household_id,
+                Person.relation == other_relation,
+                Person.deleted_at.is_(None),
+                Person.residence_status != ResidenceStatus.DECEASED,
+                Person.marital_status.in_(MARRIED),
+            )
+        )
+        .scalars()
+        .first()
+    )
     if spouse is not None:
         spouse.marital_status = MaritalStatus.WIDOWED
 
 
-def record_move_away(db: Database, user_id: str, person_id: str, move_date: dt.date, destination: str,
-                     today: dt.date, permanent: bool = True) -> None:
+def record_move_away(
+    db: Database,
+    user_id: str,
+    person_id: str,
+    move_date: dt.date,
+    destination: str,
+    today: dt.date,
+    permanent: bool = True,
+) -> None:
     """迁出 (permanent: leaves the register) or 外出流动 (temporary: stays, marked as out-migrant)."""
     not_in_future(move_date, today, "event_date")
     place = required_text(destination, "residence_place", 120)
@@ -449,12 +620,20 @@ def record_move_away(db: Database, user_id: str, person_id: str, move_date: dt.d
             raise DomainError("event.before_birth", "event_date")
         p.residence_status = ResidenceStatus.MOVED_AWAY if permanent else ResidenceStatus.OUT_MIGRANT
         p.residence_place = place
-        s.add(VitalEvent(person_id=p.id, household_id=p.household_id, event_type=VitalEventType.MOVE_OUT,
-                         event_date=move_date, place=place))
+        s.add(
+            VitalEvent(
+                person_id=p.id,
+                household_id=p.household_id,
+                event_type=VitalEventType.MOVE_OUT,
+                event_date=move_date,
+                place=place,
+            )
+        )
 
 
-def move_to_household(db: Database, user_id: str, person_id: str, household_id: str, relation: str,
-                      today: dt.date) -> None:
+def move_to_household(
+    db: Database, user_id: str, person_id: str, household_id: str, relation: str, today: dt.date
+) -> None:
     """Move a member to another household of the village (e.g. after a marriage or a household split).
     Not a vital event: the person stays in the village's population."""
     if relation not in Relation.__members__.values():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from stdnum.cn import ric
@@ -28,7 +29,9 @@ class ResidentId:
 
 
 def normalise(raw: str) -> str:
-    """Strip spaces and separators and upper-case the check character (people type a lower-case x)."""
+    """Strip spaces and separators and upper-case the check character (people type a lower-case x).
+    Full-width characters from a Chinese input method (１２３…Ｘ) become ASCII."""
+    raw = unicodedata.normalize("NFKC", raw)
     return ric.compact(raw.replace("-", "").replace(" ", "").replace("\u3000", ""))
 
 

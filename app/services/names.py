@@ -10,19 +10,55 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin, pinyin
-
 # Surname readings that differ from the character's everyday reading (domain knowledge, not a library gap
 # we could fill otherwise: pypinyin has no surname mode). Two-character surnames first.
 SURNAME_READINGS: dict[str, list[str]] = {
-    "长孙": ["zhang", "sun"], "尉迟": ["yu", "chi"], "万俟": ["mo", "qi"], "单于": ["chan", "yu"],
-    "单": ["shan"], "曾": ["zeng"], "解": ["xie"], "仇": ["qiu"], "区": ["ou"], "查": ["zha"],
-    "覃": ["qin"], "朴": ["piao"], "翟": ["zhai"], "乐": ["yue"], "缪": ["miao"], "盖": ["ge"],
-    "种": ["chong"], "召": ["shao"], "繁": ["po"], "员": ["yun"], "哈": ["ha"], "秘": ["bi"],
-    "折": ["she"], "黑": ["he"], "燕": ["yan"], "纪": ["ji"], "祭": ["zhai"], "句": ["gou"],
-    "都": ["du"], "洗": ["xian"], "宁": ["ning"], "任": ["ren"], "华": ["hua"], "尉": ["yu"],
-    "过": ["guo"], "莘": ["shen"], "谌": ["chen"], "应": ["ying"], "隗": ["wei"], "沈": ["shen"],
-    "柏": ["bai"], "薄": ["bo"], "贲": ["ben"], "阚": ["kan"], "冼": ["xian"], "藏": ["zang"],
+    "长孙": ["zhang", "sun"],
+    "尉迟": ["yu", "chi"],
+    "万俟": ["mo", "qi"],
+    "单于": ["chan", "yu"],
+    "单": ["shan"],
+    "曾": ["zeng"],
+    "解": ["xie"],
+    "仇": ["qiu"],
+    "区": ["ou"],
+    "查": ["zha"],
+    "覃": ["qin"],
+    "朴": ["piao"],
+    "翟": ["zhai"],
+    "乐": ["yue"],
+    "缪": ["miao"],
+    "盖": ["ge"],
+    "种": ["chong"],
+    "召": ["shao"],
+    "繁": ["po"],
+    "员": ["yun"],
+    "哈": ["ha"],
+    "秘": ["bi"],
+    "折": ["she"],
+    "黑": ["he"],
+    "燕": ["yan"],
+    "纪": ["ji"],
+    "祭": ["zhai"],
+    "句": ["gou"],
+    "都": ["du"],
+    "洗": ["xian"],
+    "宁": ["ning"],
+    "任": ["ren"],
+    "华": ["hua"],
+    "尉": ["yu"],
+    "过": ["guo"],
+    "莘": ["shen"],
+    "谌": ["chen"],
+    "应": ["ying"],
+    "隗": ["wei"],
+    "沈": ["shen"],
+    "柏": ["bai"],
+    "薄": ["bo"],
+    "贲": ["ben"],
+    "阚": ["kan"],
+    "冼": ["xian"],
+    "藏": ["zang"],
 }
 MAX_VARIANTS = 4
 
@@ -35,6 +71,9 @@ class NameKeys:
 
 def _readings(name: str) -> list[list[str]]:
     """Per-character candidate readings, surname-corrected reading first."""
+    # Imported here: pypinyin's phrase dictionary takes 0.2 s to load, which start-up should not pay.
+    from pypinyin import Style, lazy_pinyin, pinyin
+
     surname_len = 2 if name[:2] in SURNAME_READINGS else (1 if name[:1] in SURNAME_READINGS else 0)
     per_char: list[list[str]] = []
     if surname_len:
@@ -66,7 +105,7 @@ def _variants(per_char: list[list[str]]) -> Iterator[list[str]]:
     yield main
     for i, options in enumerate(per_char):
         for alt in options[1:]:
-            yield main[:i] + [alt] + main[i + 1:]
+            yield main[:i] + [alt] + main[i + 1 :]
 
 
 def name_keys(name: str) -> NameKeys:
@@ -90,3 +129,9 @@ def name_keys(name: str) -> NameKeys:
 
 def looks_like_pinyin(text: str) -> bool:
     return text.isascii() and text.isalpha()
+
+
+def search_needle(text: str) -> str:
+    """What a filter box holds, ready for a substring match: no spaces, lower case, and without LIKE's
+    wildcards (% and _ never occur in names, numbers or pinyin, and would otherwise match anything)."""
+    return "".join(text.split()).lower().replace("%", "").replace("_", "").replace("\\", "")

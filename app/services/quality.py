@@ -18,11 +18,21 @@ QUALITY_TARGET = 0.95
 
 
 def _rules() -> dict[str, sa.ColumnElement[bool]]:
-    head_missing = sa.select(Household.id).where(Household.head_person_id.is_(None)).scalar_subquery()
+    # A household whose head died or moved away has no head until the officer names a new one.
+    head = sa.orm.aliased(Person)
+    head_present = (
+        sa.select(head.id)
+        .where(
+            head.id == Household.head_person_id, head.residence_status.in_(PRESENT), head.deleted_at.is_(None)
+        )
+        .exists()
+    )
+    head_missing = sa.select(Household.id).where(~head_present).scalar_subquery()
     return {
         "quality.rule.id_missing": Person.id_number.is_(None),
         "quality.rule.phone_missing_adult": Person.phone.is_(None) & (Person.relation == Relation.HEAD),
-        "quality.rule.marriage_date_missing": Person.marital_status.in_(MARRIED) & Person.marriage_date.is_(None),
+        "quality.rule.marriage_date_missing": Person.marital_status.in_(MARRIED)
+        & Person.marriage_date.is_(None),
         "quality.rule.household_without_head": Person.household_id.in_(head_missing),
         "quality.rule.migrant_place_missing": Person.residence_status.in_(["out_migrant", "in_migrant"])
         & ((Person.residence_place.is_(None)) | (Person.residence_place == "")),
@@ -47,8 +57,14 @@ def record_quality(db: Database) -> QualityReport:
     any_fail = sa.or_(*rules.values())
     with db.read() as s:
         total = s.execute(sa.select(sa.func.count()).select_from(Person).where(scope)).scalar_one()
-        failing = s.execute(sa.select(sa.func.count()).select_from(Person).where(scope, any_fail)).scalar_one()
+        failing = s.execute(
+            sa.select(sa.func.count()).select_from(Person).where(scope, any_fail)
+        ).scalar_one()
         counts = tuple(
-            (rule_id, s.execute(sa.select(sa.func.count()).select_from(Person).where(scope, cond)).scalar_one())
-            for rule_id, cond in rules.items())
+            (
+                rule_id,
+                s.execute(sa.select(sa.func.count()).select_from(Person).where(scope, cond)).scalar_one(),
+            )
+            for rule_id, cond in rules.items()
+        )
     return QualityReport(total, total - failing, tuple((r, n) for r, n in counts if n))

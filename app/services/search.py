@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.db import Database
 from app.models import Household, Person
 from app.models.vocab import ResidenceStatus
-from app.services.names import looks_like_pinyin
+from app.services.names import looks_like_pinyin, search_needle
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class SearchHit:
 
 
 def search(db: Database, text: str, limit: int = 30) -> list[SearchHit]:
-    needle = "".join(text.split()).lower()
+    needle = search_needle(text)
     if not needle:
         return []
     like = f"%{needle}%"
@@ -40,23 +40,41 @@ def search(db: Database, text: str, limit: int = 30) -> list[SearchHit]:
     if needle.replace("x", "").isdigit() and len(needle) >= 3:
         conds.append(Person.id_number.like(f"%{needle.upper()}%"))
     hits: list[SearchHit] = []
-    exact_name = sa.case((Person.name == text.strip(), 0), (Person.name.like(f"{needle}%"), 1),
-                         (Person.name_initials == needle, 1), else_=2)
-    gone = sa.case((Person.residence_status.in_([ResidenceStatus.DECEASED, ResidenceStatus.MOVED_AWAY]), 1), else_=0)
+    exact_name = sa.case(
+        (Person.name == text.strip(), 0),
+        (Person.name.like(f"{needle}%"), 1),
+        (Person.name_initials == needle, 1),
+        else_=2,
+    )
+    gone = sa.case(
+        (Person.residence_status.in_([ResidenceStatus.DECEASED, ResidenceStatus.MOVED_AWAY]), 1), else_=0
+    )
     with db.read() as s:
         if needle.isalnum() and not looks_like_pinyin(needle) or "-" in needle:
             households = s.execute(
                 sa.select(Household.id, Household.household_no, Household.group_no)
                 .where(Household.deleted_at.is_(None), Household.household_no.like(like))
-                .order_by(Household.household_no).limit(limit)).all()
+                .order_by(Household.household_no)
+                .limit(limit)
+            ).all()
             for hid, number, group in households:
                 hits.append(SearchHit("household", hid, hid, number, number, group, None, "", ""))
         people = s.execute(
-            sa.select(Person.id, Person.household_id, Person.name, Household.household_no, Household.group_no,
-                      Person.birth_date, Person.id_number, Person.residence_status)
+            sa.select(
+                Person.id,
+                Person.household_id,
+                Person.name,
+                Household.household_no,
+                Household.group_no,
+                Person.birth_date,
+                Person.id_number,
+                Person.residence_status,
+            )
             .join(Household, Household.id == Person.household_id)
             .where(Person.deleted_at.is_(None), sa.or_(*conds))
-            .order_by(gone, exact_name, Person.name, Person.birth_date).limit(limit)).all()
+            .order_by(gone, exact_name, Person.name, Person.birth_date)
+            .limit(limit)
+        ).all()
         for pid, hid, name, number, group, birth, idn, status in people:
             hits.append(SearchHit("person", pid, hid, name, number, group, birth, idn or "", status))
     return hits[:limit]

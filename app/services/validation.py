@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from app.errors import DomainError
 
@@ -20,7 +21,7 @@ def clean_phone(raw: str | None, field: str = "phone") -> str | None:
     """A mainland mobile (11 digits from 1) or a landline with its area code; empty is allowed."""
     if raw is None:
         return None
-    phone = re.sub(r"[\s\u3000]", "", raw)
+    phone = re.sub(r"[\s\u3000]", "", unicodedata.normalize("NFKC", raw))  # full-width digits become ASCII
     if not phone:
         return None
     if _MOBILE.match(phone) or _LANDLINE.match(phone):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.clock import now_utc
 from app.db import Database
 from app.errors import DomainError
-from app.models import SyncState, User, VillagerGroup, VillageProfile
+from app.models import SyncState, User, VillageProfile, VillagerGroup
 from app.models.user import SYSTEM_USER_ID
 from app.services import auth
 from app.services.validation import clean_phone, required_text
@@ -70,14 +70,26 @@ def set_up_village(db: Database, data: VillageSetup) -> str:
     if is_set_up(db):
         raise DomainError("village.already_set_up", None)
     code = data.village_code.strip()
-    user = User(username=data.username.strip(), display_name=data.officer_name.strip(),
-                password_hash=auth.hash_password(data.password), role="admin",
-                phone=clean_phone(data.officer_phone, "officer_phone"), created_at=now_utc())
+    user = User(
+        username=data.username.strip(),
+        display_name=data.officer_name.strip(),
+        password_hash=auth.hash_password(data.password),
+        role="admin",
+        phone=clean_phone(data.officer_phone, "officer_phone"),
+        created_at=now_utc(),
+    )
     with db.write(SYSTEM_USER_ID) as s:
         s.info["node"] = code
-        s.add(VillageProfile(code=code, name=data.village_name.strip(), township_code=data.township_code.strip(),
-                             township_name=data.township_name.strip(), officer_phone=user.phone,
-                             created_at=now_utc()))
+        s.add(
+            VillageProfile(
+                code=code,
+                name=data.village_name.strip(),
+                township_code=data.township_code.strip(),
+                township_name=data.township_name.strip(),
+                officer_phone=user.phone,
+                created_at=now_utc(),
+            )
+        )
         s.add(SyncState(node=code))
         s.add(user)
         s.flush()
@@ -98,5 +110,6 @@ def village_info(db: Database) -> VillageInfo | None:
 
 def group_count(db: Database) -> int:
     with db.read() as s:
-        return s.execute(sa.select(sa.func.count()).select_from(VillagerGroup)
-                         .where(VillagerGroup.deleted_at.is_(None))).scalar_one()
+        return s.execute(
+            sa.select(sa.func.count()).select_from(VillagerGroup).where(VillagerGroup.deleted_at.is_(None))
+        ).scalar_one()

@@ -81,8 +81,11 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
         db = open_database(config.database_path(folder), backups=config.backups_dir(folder))
     except Exception:
         log.exception("could not open the database in %s", folder)
-        QMessageBox.critical(None, tr("error.title"), tr("error.open_database", path=str(folder)) + "\n\n"
-                             + unexpected_message())
+        QMessageBox.critical(
+            None,
+            tr("error.title"),
+            tr("error.open_database", path=str(folder)) + "\n\n" + unexpected_message(),
+        )
         return 1
 
     def show_main(database: Database) -> None:
@@ -99,11 +102,19 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
     elif demo:
         from app.services.demo import generate_demo
 
-        run_op(None, lambda progress: generate_demo(db, people=3000, seed=1, today=today(), progress=progress),
-               title=tr("main.making_demo"), on_success=lambda _: show_main(db),
-               on_error=lambda e: (log.error("demo failed", exc_info=e),
-                                   QMessageBox.critical(None, tr("error.title"), unexpected_message()), app.quit()),
-               cancellable=False, show_after_ms=0)
+        run_op(
+            None,
+            lambda progress: generate_demo(db, people=3000, seed=1, today=today(), progress=progress),
+            title=tr("main.making_demo"),
+            on_success=lambda _: show_main(db),
+            on_error=lambda e: (
+                log.error("demo failed", exc_info=e),
+                QMessageBox.critical(None, tr("error.title"), unexpected_message()),
+                app.quit(),
+            ),
+            cancellable=False,
+            show_after_ms=0,
+        )
     else:
         from app.ui.dialogs.setup_wizard import SetupWizard
 

@@ -3,6 +3,7 @@ location — never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import traceback
@@ -54,9 +55,7 @@ def install_excepthook() -> None:
             sys.__excepthook__(kind, error, tb)
             return
         log.error("uncaught: %s", "".join(traceback.format_exception(kind, error, tb)))
-        try:
+        with contextlib.suppress(Exception):  # last resort: never raise from the hook
             show_error(None, error)
-        except Exception:  # noqa: BLE001 - last resort: never raise from the hook
-            pass
 
     sys.excepthook = hook

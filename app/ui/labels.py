@@ -9,12 +9,22 @@ from app.i18n import tr
 from app.models import vocab
 
 VOCABS: dict[str, type[StrEnum]] = {
-    "sex": vocab.Sex, "relation": vocab.Relation, "marital": vocab.MaritalStatus,
-    "residence": vocab.ResidenceStatus, "residence_type": vocab.ResidenceType, "event": vocab.VitalEventType,
-    "outcome": vocab.PregnancyOutcome, "delivery_place": vocab.DeliveryPlace, "risk": vocab.RiskGrade,
-    "method": vocab.ContraceptiveMethod, "followup_status": vocab.FollowupStatus,
-    "followup_type": vocab.FollowupType, "supply_category": vocab.SupplyCategory, "movement": vocab.MovementType,
-    "support": vocab.SupportKind, "role": vocab.UserRole,
+    "sex": vocab.Sex,
+    "relation": vocab.Relation,
+    "marital": vocab.MaritalStatus,
+    "residence": vocab.ResidenceStatus,
+    "residence_type": vocab.ResidenceType,
+    "event": vocab.VitalEventType,
+    "outcome": vocab.PregnancyOutcome,
+    "delivery_place": vocab.DeliveryPlace,
+    "risk": vocab.RiskGrade,
+    "method": vocab.ContraceptiveMethod,
+    "followup_status": vocab.FollowupStatus,
+    "followup_type": vocab.FollowupType,
+    "supply_category": vocab.SupplyCategory,
+    "movement": vocab.MovementType,
+    "support": vocab.SupportKind,
+    "role": vocab.UserRole,
 }
 
 

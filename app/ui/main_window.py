@@ -19,6 +19,8 @@ from app.i18n import tr
 from app.services.village import village_info
 from app.ui.context import AppContext
 from app.ui.pages.households import HouseholdsPage
+from app.ui.pages.settings import SettingsPage
+from app.ui.pages.women import WomenPage
 from app.ui.search_box import SearchBox
 
 
@@ -36,11 +38,19 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(180)
+        self.nav.setStyleSheet(
+            "QListWidget#navigation { font-size: 11pt; }QListWidget#navigation::item { padding: 8px 12px; }"
+        )
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         self.households = HouseholdsPage(ctx)
+        self.women = WomenPage(ctx)
+        self.settings_page = SettingsPage(ctx)
         self._add_page("households", tr("nav.households"), self.households)
+        self._add_page("women", tr("nav.women"), self.women)
+        self._add_page("settings", tr("nav.settings"), self.settings_page)
+        self.households.dataChanged.connect(self.women.refresh)
+        self.women.personChosen.connect(self.open_household)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
 
@@ -48,6 +58,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setSizes([150, 1100])
         self.setCentralWidget(self.splitter)
 
         toolbar = QToolBar(tr("main.toolbar"))
@@ -70,7 +82,8 @@ class MainWindow(QMainWindow):
         for w in (self.user_label, self.folder_label, self.backup_label):
             status.addPermanentWidget(w)
 
-        self.resize(1280, 720)
+        screen = self.screen().availableGeometry()
+        self.resize(min(1280, screen.width()), min(760, screen.height()))
         geometry = ctx.settings.value("main/geometry")
         if isinstance(geometry, QByteArray | bytes):
             self.restoreGeometry(QByteArray(geometry))

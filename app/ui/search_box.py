@@ -15,10 +15,21 @@ from app.ui.labels import fmt_date, label
 def describe(hit: SearchHit) -> str:
     if hit.kind == "household":
         return tr("search.household_hit", number=hit.household_no, group=hit.group_no)
-    status = "" if hit.residence_status in ("resident", "") else f" · {label('residence', hit.residence_status)}"
+    status = (
+        "" if hit.residence_status in ("resident", "") else f" · {label('residence', hit.residence_status)}"
+    )
     idn = f" · {hit.id_number}" if hit.id_number else ""
-    return tr("search.person_hit", name=hit.title, birth=fmt_date(hit.birth_date), number=hit.household_no,
-              group=hit.group_no) + idn + status
+    return (
+        tr(
+            "search.person_hit",
+            name=hit.title,
+            birth=fmt_date(hit.birth_date),
+            number=hit.household_no,
+            group=hit.group_no,
+        )
+        + idn
+        + status
+    )
 
 
 class SearchBox(QLineEdit):

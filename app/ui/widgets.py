@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
 
 from app.ui.tablemodels.rows import RowTableModel
@@ -11,8 +11,14 @@ from app.ui.tablemodels.rows import RowTableModel
 class RegisterView(QTableView):
     """A sortable, resizable table whose column widths and order are remembered between runs."""
 
-    def __init__(self, model: RowTableModel, settings: QSettings, key: str, parent: QWidget | None = None,
-                 sort_column: int = 0) -> None:
+    def __init__(
+        self,
+        model: RowTableModel,
+        settings: QSettings,
+        key: str,
+        parent: QWidget | None = None,
+        sort_column: int = 0,
+    ) -> None:
         """`sort_column` -1 keeps the service's own order (e.g. household members: head first)."""
         super().__init__(parent)
         self._settings, self._key = settings, f"tables/{key}/header"
@@ -29,8 +35,7 @@ class RegisterView(QTableView):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSortIndicator(sort_column, Qt.SortOrder.AscendingOrder)
-        for i, col in enumerate(model.columns):
-            self.setColumnWidth(i, col.width)
+        self.fit_columns_to_titles()
         saved = settings.value(self._key)
         if isinstance(saved, QByteArray | bytes):
             header.restoreState(QByteArray(saved))
@@ -38,6 +43,21 @@ class RegisterView(QTableView):
         header.sectionResized.connect(self._save)
         header.sectionMoved.connect(self._save)
         header.sortIndicatorChanged.connect(self._save)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Rows follow the text size when it is changed in Settings (the app font changes under us)."""
+        if event.type() == QEvent.Type.FontChange:
+            self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        super().changeEvent(event)
+
+    def fit_columns_to_titles(self) -> None:
+        """Each column at least as wide as its title in the current language and text size."""
+        metrics = self.horizontalHeader().fontMetrics()
+        model = self.model()
+        assert isinstance(model, RowTableModel)
+        for i, col in enumerate(model.columns):
+            title = str(model.headerData(i, Qt.Orientation.Horizontal))
+            self.setColumnWidth(i, max(col.width, metrics.horizontalAdvance(title) + 28))
 
     def _save(self, *_: object) -> None:
         self._settings.setValue(self._key, self.horizontalHeader().saveState())

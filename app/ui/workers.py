@@ -48,9 +48,16 @@ class Operation(QObject):
 
     finished = Signal()
 
-    def __init__(self, parent: QWidget | None, op: Callable[[ProgressFn], Any], title: str,
-                 on_success: Callable[[Any], None], on_error: Callable[[BaseException], None] | None,
-                 cancellable: bool, show_after_ms: int) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        op: Callable[[ProgressFn], Any],
+        title: str,
+        on_success: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None,
+        cancellable: bool,
+        show_after_ms: int,
+    ) -> None:
         super().__init__(parent)
         self.thread = QThread()
         self.worker = _Worker(op)
@@ -112,9 +119,16 @@ class Operation(QObject):
 _running: set[Operation] = set()
 
 
-def run_op(parent: QWidget | None, op: Callable[[ProgressFn], Any], *, title: str,
-           on_success: Callable[[Any], None], on_error: Callable[[BaseException], None] | None = None,
-           cancellable: bool = True, show_after_ms: int = 400) -> Operation:
+def run_op(
+    parent: QWidget | None,
+    op: Callable[[ProgressFn], Any],
+    *,
+    title: str,
+    on_success: Callable[[Any], None],
+    on_error: Callable[[BaseException], None] | None = None,
+    cancellable: bool = True,
+    show_after_ms: int = 400,
+) -> Operation:
     operation = Operation(parent, op, title, on_success, on_error, cancellable, show_after_ms)
     _running.add(operation)
     operation.finished.connect(lambda: _running.discard(operation))

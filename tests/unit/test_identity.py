@@ -52,6 +52,11 @@ def test_lower_case_x_and_spaces_are_accepted():
     assert identity.parse("110105-19491231-002X").number == VALID
 
 
+def test_full_width_characters_from_a_chinese_input_method_are_accepted():
+    assert identity.parse("１１０１０５１９４９１２３１００２Ｘ").number == VALID
+    assert identity.parse("１１０１０５１９４９１２３１００２ｘ").number == VALID
+
+
 def test_wrong_check_character_is_refused():
     assert refused("110105194912310021").msg_id == "id.bad_check_character"
     # one digit mistyped in the middle (sequence 002 -> 003)
@@ -151,7 +156,7 @@ def test_any_single_mistyped_digit_is_noticed(area, birth, seq, sex, position, s
     number = identity.make(area, birth, seq, sex)
     old = number[position]
     new = str((int(old) + shift) % 10) if old != "X" else str(shift)
-    typo = number[:position] + new + number[position + 1:]
+    typo = number[:position] + new + number[position + 1 :]
     assert typo != number
     with pytest.raises(DomainError):  # so it can never change the derived birth date or sex unnoticed
         identity.parse(typo)

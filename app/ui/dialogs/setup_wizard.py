@@ -94,10 +94,16 @@ class SetupWizard(QWizard):
     def setup_data(self) -> VillageSetup:
         groups = tuple(g.strip() for g in self.groups.toPlainText().splitlines() if g.strip())
         return VillageSetup(
-            village_name=self.village_name.text(), village_code=self.village_code.text(),
-            township_name=self.township_name.text(), township_code=self.township_code.text(), groups=groups,
-            officer_name=self.officer_name.text(), username=self.username.text(), password=self.password.text(),
-            officer_phone=self.officer_phone.text() or None)
+            village_name=self.village_name.text(),
+            village_code=self.village_code.text(),
+            township_name=self.township_name.text(),
+            township_code=self.township_code.text(),
+            groups=groups,
+            officer_name=self.officer_name.text(),
+            username=self.username.text(),
+            password=self.password.text(),
+            officer_phone=self.officer_phone.text() or None,
+        )
 
     def _page_of(self, field: str) -> _Page:
         for page in (self.village_page, self.township_page, self.officer_page):

@@ -2,32 +2,50 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from app.i18n import tr
+from app.models.vocab import PRESENT
 from app.services import households as hh
 from app.ui.context import AppContext
+from app.ui.dialogs.events import DeathDialog, MoveAwayDialog, MoveToHouseholdDialog
+from app.ui.dialogs.household_form import HouseholdForm
+from app.ui.dialogs.member_form import OPEN_EXISTING, MemberForm
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView
 
 HOUSEHOLD_COLUMNS: list[Column[hh.HouseholdRow]] = [
     Column("households.col.number", lambda r: r.household_no, width=90),
-    Column("households.col.group", lambda r: str(r.group_no), sort_key=lambda r: r.group_no, align_right=True,
-           width=60),
+    Column(
+        "households.col.group",
+        lambda r: str(r.group_no),
+        sort_key=lambda r: r.group_no,
+        align_right=True,
+        width=60,
+    ),
     Column("households.col.head", lambda r: r.head_name, width=100),
     Column("households.col.address", lambda r: r.address, width=220),
-    Column("households.col.members", lambda r: str(r.members), sort_key=lambda r: r.members, align_right=True,
-           width=60),
+    Column(
+        "households.col.members",
+        lambda r: str(r.members),
+        sort_key=lambda r: r.members,
+        align_right=True,
+        width=60,
+    ),
     Column("households.col.phone", lambda r: r.phone, width=120),
     Column("households.col.residence_type", lambda r: label("residence_type", r.residence_type), width=100),
 ]
@@ -36,20 +54,25 @@ HOUSEHOLD_COLUMNS: list[Column[hh.HouseholdRow]] = [
 def member_columns(ctx: AppContext) -> list[Column[hh.PersonRow]]:
     return [
         Column("members.col.name", lambda r: r.name, width=90),
-        Column("members.col.relation", lambda r: label("relation", r.relation), width=80),
-        Column("members.col.sex", lambda r: label("sex", r.sex), width=50),
+        Column("members.col.relation", lambda r: label("relation", r.relation), width=110),
+        Column("members.col.sex", lambda r: label("sex", r.sex), width=60),
         Column("members.col.birth_date", lambda r: fmt_date(r.birth_date), width=100),
-        Column("members.col.age", lambda r: str(r.age_on(r.death_date or ctx.today())),
-               sort_key=lambda r: r.age_on(ctx.today()), align_right=True, width=50),
+        Column(
+            "members.col.age",
+            lambda r: str(r.age_on(r.death_date or ctx.today())),
+            sort_key=lambda r: r.age_on(ctx.today()),
+            align_right=True,
+            width=50,
+        ),
         Column("members.col.id_number", lambda r: r.id_number, width=170),
-        Column("members.col.marital", lambda r: label("marital", r.marital_status), width=70),
-        Column("members.col.residence", lambda r: label("residence", r.residence_status), width=80),
+        Column("members.col.marital", lambda r: label("marital", r.marital_status), width=110),
+        Column("members.col.residence", lambda r: label("residence", r.residence_status), width=100),
         Column("members.col.phone", lambda r: r.phone, width=110),
     ]
 
 
 class HouseholdsPage(QWidget):
-    householdSelected = Signal(str)
+    dataChanged = Signal()  # something in the register was saved: other pages re-read
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,12 +100,29 @@ class HouseholdsPage(QWidget):
         top.addWidget(QLabel(tr("households.group")))
         top.addWidget(self.group_combo)
         top.addWidget(self.count_label)
-        self.top_bar = top
+        self.add_household_button = self._button(top, "households.add", "addHousehold", self.add_household)
+        self.edit_household_button = self._button(
+            top, "households.edit", "editHousehold", self.edit_household
+        )
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         self.members_bar = QHBoxLayout()
         self.members_bar.addWidget(self.members_title, 1)
+        self.add_member_button = self._button(self.members_bar, "members.add", "addMember", self.add_member)
+        self.add_newborn_button = self._button(
+            self.members_bar, "members.add_newborn", "addNewborn", lambda: self.add_member(newborn=True)
+        )
+        self.edit_member_button = self._button(
+            self.members_bar, "members.edit", "editMember", self.edit_member
+        )
+        self.death_button = self._button(self.members_bar, "members.death", "recordDeath", self.record_death)
+        self.move_away_button = self._button(
+            self.members_bar, "members.move_away", "moveAway", self.move_away
+        )
+        self.move_household_button = self._button(
+            self.members_bar, "members.move_household", "moveHousehold", self.move_household
+        )
         lower_layout.addLayout(self.members_bar)
         lower_layout.addWidget(self.member_view)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -95,16 +135,128 @@ class HouseholdsPage(QWidget):
         if saved is not None:
             self.splitter.restoreState(saved)
         self.splitter.splitterMoved.connect(
-            lambda *_: ctx.settings.setValue("households/splitter", self.splitter.saveState()))
+            lambda *_: ctx.settings.setValue("households/splitter", self.splitter.saveState())
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
 
-        self.filter_edit.textChanged.connect(self.refresh)
-        self.group_combo.currentIndexChanged.connect(self.refresh)
+        self.filter_edit.textChanged.connect(self.apply_filter)
+        self.group_combo.currentIndexChanged.connect(self.apply_filter)
         self.household_view.selectionModel().currentRowChanged.connect(self._household_changed)
+        self.member_view.selectionModel().currentRowChanged.connect(self._update_buttons)
+        self.household_view.doubleClicked.connect(lambda _: self.edit_household())
+        self.member_view.doubleClicked.connect(lambda _: self.edit_member())
+        self.member_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.member_view.customContextMenuRequested.connect(self._member_menu)
+        new = QAction(self)
+        new.setShortcut(QKeySequence.StandardKey.New)  # Ctrl+N adds in the list that has focus
+        new.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        new.triggered.connect(
+            lambda: self.add_member() if self.member_view.hasFocus() else self.add_household()
+        )
+        self.addAction(new)
         self.reload_groups()
         self.refresh()
+
+    def _button(self, layout: QHBoxLayout, text_id: str, name: str, slot: object) -> QPushButton:
+        button = QPushButton(tr(text_id))
+        button.setObjectName(name)
+        button.clicked.connect(slot)
+        layout.addWidget(button)
+        return button
+
+    def _update_buttons(self, *_: object) -> None:
+        has_household = self.selected_household() is not None
+        member = self.selected_member()
+        present = member is not None and member.residence_status in PRESENT
+        self.edit_household_button.setEnabled(has_household)
+        self.add_member_button.setEnabled(has_household)
+        self.add_newborn_button.setEnabled(has_household)
+        for button in (
+            self.edit_member_button,
+            self.death_button,
+            self.move_away_button,
+            self.move_household_button,
+        ):
+            button.setEnabled(present)
+
+    def _member_menu(self, pos: QPoint) -> None:
+        if self.selected_member() is None:
+            return
+        menu = QMenu(self)
+        for button in (
+            self.edit_member_button,
+            self.death_button,
+            self.move_away_button,
+            self.move_household_button,
+        ):
+            action = menu.addAction(button.text())
+            action.setEnabled(button.isEnabled())
+            action.triggered.connect(button.click)
+        menu.exec(self.member_view.viewport().mapToGlobal(pos))
+
+    # -- actions
+    def _saved(self, household_id: str | None = None, person_id: str | None = None) -> None:
+        self.refresh()
+        if household_id:
+            self.show_household(household_id, person_id)
+        self.dataChanged.emit()
+
+    def add_household(self) -> None:
+        form = HouseholdForm(self.ctx, parent=self, default_group=self.group_combo.currentData())
+        if form.exec() == QDialog.DialogCode.Accepted:
+            self._saved(form.saved_id)
+            self.add_member()  # a new household needs its members: start with the head
+
+    def edit_household(self) -> None:
+        h = self.selected_household()
+        if h is None:
+            return
+        form = HouseholdForm(self.ctx, h.id, parent=self)
+        if form.exec() == QDialog.DialogCode.Accepted:
+            self._saved(h.id)
+
+    def add_member(self, newborn: bool = False) -> None:
+        h = self.selected_household()
+        if h is None:
+            return
+        form = MemberForm(self.ctx, h.id, parent=self, newborn=newborn)
+        result = form.exec()
+        if result == QDialog.DialogCode.Accepted:
+            self._saved(h.id, form.saved_id)
+        elif result == OPEN_EXISTING and form.existing is not None:
+            self.show_household(form.existing.person.household_id, form.existing.person.id)
+
+    def edit_member(self) -> None:
+        h, p = self.selected_household(), self.selected_member()
+        if h is None or p is None or p.residence_status not in PRESENT:
+            return
+        form = MemberForm(self.ctx, h.id, p.id, parent=self)
+        if form.exec() == QDialog.DialogCode.Accepted:
+            self._saved(h.id, p.id)
+
+    def _event(self, dialog_class: type) -> None:
+        h, p = self.selected_household(), self.selected_member()
+        if h is None or p is None:
+            return
+        dialog = dialog_class(self.ctx, p, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(h.id, p.id)
+
+    def record_death(self) -> None:
+        self._event(DeathDialog)
+
+    def move_away(self) -> None:
+        self._event(MoveAwayDialog)
+
+    def move_household(self) -> None:
+        p = self.selected_member()
+        if p is None:
+            return
+        dialog = MoveToHouseholdDialog(self.ctx, p, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(dialog.target.currentData() or p.household_id, p.id)
 
     def reload_groups(self) -> None:
         self.group_combo.blockSignals(True)
@@ -123,13 +275,23 @@ class HouseholdsPage(QWidget):
         return row if isinstance(row, hh.PersonRow) else None
 
     def refresh(self, *_: object) -> None:
-        """Re-read the register with the current filter, keeping the selected household if it still shows."""
+        """Re-read the register from the database (after a change), then filter it."""
+        self.register = hh.load_register(self.ctx.db)
+        self.apply_filter()
+
+    def apply_filter(self, *_: object) -> None:
+        """Show the households matching the filter, keeping the selected one if it still shows."""
         keep = self.selected_household()
-        rows = hh.list_households(self.ctx.db, self.filter_edit.text(), self.group_combo.currentData())
+        rows = self.register.filter(self.filter_edit.text(), self.group_combo.currentData())
         self.household_model.set_rows(rows)
         self.count_label.setText(tr("households.count", count=len(rows)))
-        if keep is not None:
-            self.household_view.select_row(self.household_model.find_row(lambda r: r.id == keep.id))
+        row = self.household_model.find_row(lambda r: r.id == keep.id) if keep is not None else -1
+        if row < 0 and rows:
+            row = 0  # the first match's members show at once
+        self.household_view.select_row(row)
+        if row < 0:
+            self.household_view.clearSelection()
+            self.household_view.setCurrentIndex(self.household_model.index(-1, -1))
         self._show_members()
 
     def show_household(self, household_id: str, person_id: str | None = None) -> None:
@@ -140,7 +302,7 @@ class HouseholdsPage(QWidget):
             self.filter_edit.clear()
             self.filter_edit.blockSignals(False)
             self.group_combo.setCurrentIndex(0)
-            self.refresh()
+            self.apply_filter()
             row = self.household_model.find_row(lambda r: r.id == household_id)
         self.household_view.select_row(row)
         if person_id:
@@ -156,8 +318,12 @@ class HouseholdsPage(QWidget):
         if h is None:
             self.member_model.set_rows([])
             self.members_title.setText(tr("households.no_selection"))
+            self._update_buttons()
             return
         self.member_model.set_rows(hh.household_members(self.ctx.db, h.id))
-        self.members_title.setText(tr("households.members_of", number=h.household_no, head=h.head_name or "—"))
+        self.members_title.setText(
+            tr("households.members_of", number=h.household_no, head=h.head_name or "—")
+        )
         if keep is not None:
             self.member_view.select_row(self.member_model.find_row(lambda r: r.id == keep.id))
+        self._update_buttons()

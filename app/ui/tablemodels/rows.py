@@ -73,7 +73,9 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if role == Qt.ItemDataRole.DisplayRole:
             return col.display(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if col.align_right else None
+            return (
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if col.align_right else None
+            )
         if role == Qt.ItemDataRole.BackgroundRole and self.highlight is not None:
             return self.highlight(row)
         if role == ROW_ROLE:
@@ -82,7 +84,9 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return (col.sort_key or col.display)(row)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
@@ -96,16 +100,21 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
-        moved = [(ix, self._rows[ix.row()]) for ix in persistent if ix.isValid() and ix.row() < len(self._rows)]
+        moved = [
+            (ix, self._rows[ix.row()]) for ix in persistent if ix.isValid() and ix.row() < len(self._rows)
+        ]
         self._sort = (column, order)
         self._sort_rows(column, order)
         new_row = {id(r): i for i, r in enumerate(self._rows)}
         self.changePersistentIndexList(
-            [ix for ix, _ in moved], [self.index(new_row[id(r)], ix.column()) for ix, r in moved])
+            [ix for ix, _ in moved], [self.index(new_row[id(r)], ix.column()) for ix, r in moved]
+        )
         self.layoutChanged.emit()
 
     def _sort_rows(self, column: int, order: Qt.SortOrder) -> None:
         col = self.columns[column]
         key = col.sort_key or col.display
-        self._rows.sort(key=lambda r: (key(r) is None, key(r) if key(r) is not None else 0),
-                        reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows.sort(
+            key=lambda r: (key(r) is None, key(r) if key(r) is not None else 0),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )

@@ -1,0 +1,184 @@
+"""设置: language, text size, the data folder, the village, the officer logged in, and About."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+import app
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, language, tr
+from app.services.village import village_info
+from app.ui.context import AppContext
+from app.ui.labels import label
+
+LICENCE = "Apache-2.0"
+TEXT_SIZE_LABELS = {
+    "normal": "settings.text_size_normal",
+    "large": "settings.text_size_large",
+    "larger": "settings.text_size_larger",
+}
+
+
+def _text_sizes() -> list[str]:
+    # Imported when used: app.ui.application imports the main window, which imports this page.
+    from app.ui.application import TEXT_SIZES
+
+    return list(TEXT_SIZES)
+
+
+class SettingsPage(QWidget):
+    languageChanged = Signal(str)
+    textSizeChanged = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("settingsPage")
+
+        # -- display
+        self.language_combo = QComboBox()
+        self.language_combo.setObjectName("settingsLanguage")
+        for code, name in LANGUAGES.items():
+            self.language_combo.addItem(name, code)
+        saved_language = str(ctx.settings.value("ui/language", language() or DEFAULT_LANGUAGE))
+        self.language_combo.setCurrentIndex(max(self.language_combo.findData(saved_language), 0))
+        self.size_combo = QComboBox()
+        self.size_combo.setObjectName("settingsTextSize")
+        for key in _text_sizes():
+            self.size_combo.addItem(tr(TEXT_SIZE_LABELS.get(key, "settings.text_size_normal")), key)
+        saved_size = str(ctx.settings.value("ui/text_size", "normal"))
+        self.size_combo.setCurrentIndex(max(self.size_combo.findData(saved_size), 0))
+        display = QGroupBox(tr("settings.display"))
+        display_form = QFormLayout(display)
+        display_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        display_form.addRow(tr("settings.language"), self.language_combo)
+        display_form.addRow(tr("settings.text_size"), self.size_combo)
+
+        # -- data folder
+        self.folder_edit = QLineEdit(str(ctx.data_dir))
+        self.folder_edit.setObjectName("settingsDataFolder")
+        self.folder_edit.setReadOnly(True)
+        self.folder_edit.setCursorPosition(0)
+        self.open_folder_button = QPushButton(tr("settings.open_folder"))
+        self.open_folder_button.setObjectName("settingsOpenFolder")
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_edit, 1)
+        folder_row.addWidget(self.open_folder_button)
+        data = QGroupBox(tr("settings.data"))
+        data_form = QFormLayout(data)
+        data_form.addRow(tr("settings.data_folder"), folder_row)
+
+        # -- village and user
+        info = village_info(ctx.db)
+        missing = tr("settings.not_set")
+        self.village_name = QLabel(info.name if info else missing)
+        self.village_name.setObjectName("settingsVillageName")
+        self.village_code = QLabel(info.code if info else missing)
+        self.village_code.setObjectName("settingsVillageCode")
+        township = (
+            tr("settings.township_value", name=info.township_name, code=info.township_code)
+            if info
+            else missing
+        )
+        self.township = QLabel(township)
+        self.township.setObjectName("settingsTownship")
+        village = QGroupBox(tr("settings.village"))
+        village_form = QFormLayout(village)
+        village_form.addRow(tr("settings.village_name"), self.village_name)
+        village_form.addRow(tr("settings.village_code"), self.village_code)
+        village_form.addRow(tr("settings.township"), self.township)
+        user = ctx.user
+        self.user_label = QLabel(
+            tr(
+                "settings.user_value",
+                name=user.display_name,
+                username=user.username,
+                role=label("role", user.role),
+            )
+        )
+        self.user_label.setObjectName("settingsUser")
+        village_form.addRow(tr("settings.user"), self.user_label)
+        for value in (self.village_name, self.village_code, self.township, self.user_label):
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+
+        # -- about
+        self.about_button = QPushButton(tr("settings.about"))
+        self.about_button.setObjectName("settingsAbout")
+        about_row = QHBoxLayout()
+        about_row.addWidget(self.about_button)
+        about_row.addStretch(1)
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        for box in (display, data, village):
+            column.addWidget(box)
+        column.addLayout(about_row)
+        column.addStretch(1)
+        content.setMaximumWidth(760)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+        self.language_combo.currentIndexChanged.connect(self._language_chosen)
+        self.size_combo.currentIndexChanged.connect(self._size_chosen)
+        self.open_folder_button.clicked.connect(self.open_data_folder)
+        self.about_button.clicked.connect(self.show_about)
+
+    def _language_chosen(self, _index: int) -> None:
+        code = self.language_combo.currentData()
+        if not isinstance(code, str) or code == self.ctx.settings.value("ui/language", language()):
+            return
+        self.ctx.settings.setValue("ui/language", code)
+        self.ctx.settings.sync()
+        message = tr("settings.language_restart", language=LANGUAGES[code])
+        if code != language():  # say it in the chosen language too
+            message += "\n\n" + tr("settings.language_restart", lang=code, language=LANGUAGES[code])
+        QMessageBox.information(self, tr("settings.language"), message)
+        self.languageChanged.emit(code)
+
+    def _size_chosen(self, _index: int) -> None:
+        key = self.size_combo.currentData()
+        if not isinstance(key, str):
+            return
+        from app.ui.application import apply_text_size  # see _text_sizes
+
+        qt_app = QApplication.instance()
+        if isinstance(qt_app, QApplication):
+            apply_text_size(qt_app, key)
+        self.ctx.settings.setValue("ui/text_size", key)
+        self.ctx.settings.sync()
+        self.textSizeChanged.emit(key)
+
+    def open_data_folder(self) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.data_dir))):
+            QMessageBox.warning(
+                self,
+                tr("settings.data_folder"),
+                tr("settings.open_folder_failed", path=str(self.ctx.data_dir)),
+            )
+
+    def about_text(self) -> str:
+        return tr("settings.about_text", name=tr("app.name"), version=app.__version__, licence=LICENCE)
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, tr("settings.about_title", name=tr("app.name")), self.about_text())

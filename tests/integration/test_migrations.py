@@ -1,0 +1,316 @@
+"""Schema versions: the migrations build exactly what the models describe, a database saved by the first
+release opens and upgrades without losing anything, and a file that is not ours is left alone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from app import db as app_db
+from app.db import Database, current_revision, head_revision, open_database
+from app.models import AuditEvent, Base
+from app.models.tracking import GENESIS_HASH, chain_hash
+from app.services import auth, search
+from app.services import households as hh
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SCHEMA_0001 = DATA / "schema_0001.sqlite"  # made by tests/data/make_schema_0001_db.py
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def dump(path: Path) -> list[str]:
+    """Every row of every table, as SQL text (read with plain sqlite3, changing nothing)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return [line for line in conn.iterdump() if line.startswith("INSERT")]
+    finally:
+        conn.close()
+
+
+def stored_revision(path: Path) -> str:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def schema(path: Path) -> dict[tuple[str, str], object]:
+    """Tables as sets of column and constraint lines (their order differs between create_all and the
+    migration scripts), indexes as their SQL (the WHERE of a partial index included)."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+            "AND name <> 'alembic_version'"
+        ).fetchall()
+    finally:
+        conn.close()
+    out: dict[tuple[str, str], object] = {}
+    for kind, name, sql in rows:
+        if kind == "table":
+            body = sql[sql.index("(") + 1 : sql.rindex(")")]
+            out[(kind, name)] = {line.strip().rstrip(",") for line in body.splitlines() if line.strip()}
+        else:
+            out[(kind, name)] = re.sub(r"\s+", " ", sql or "")
+    return out
+
+
+def audit_chain_intact(db: Database) -> bool:
+    with db.read() as s:
+        events = s.execute(sa.select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
+    prev = GENESIS_HASH
+    for e in events:
+        payload = {
+            "at": e.at.isoformat(),
+            "user": e.user_id,
+            "action": e.action,
+            "table": e.record_table,
+            "id": e.record_id,
+            "rev": e.record_rev,
+            "changes": json.loads(e.changes),
+        }
+        if e.prev_hash != prev or e.hash != chain_hash(prev, payload):
+            return False
+        prev = e.hash
+    return bool(events)
+
+
+# ---------------------------------------------------------------- models and migrations agree
+
+
+def test_autogenerate_finds_no_difference(empty_db: Database):
+    with empty_db.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": True}
+        )
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_migrations_build_the_same_constraints_and_indexes_as_the_models(tmp_path: Path):
+    """Autogenerate does not look at CHECK constraints or the WHERE of partial unique indexes; compare the
+    schema SQLite stores for a migrated file and for one made straight from the models."""
+    open_database(tmp_path / "migrated.sqlite").dispose()
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'models.sqlite'}")
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    migrated, from_models = schema(tmp_path / "migrated.sqlite"), schema(tmp_path / "models.sqlite")
+    assert sorted(migrated) == sorted(from_models)
+    assert [k for k in migrated if migrated[k] != from_models[k]] == []
+    assert "residence_status <> 'deceased'" in str(migrated[("index", "uq_person_living_id_number")])
+
+
+def test_the_head_revision_constant_names_the_newest_migration():
+    """app.migrations.HEAD_REVISION saves importing Alembic at start-up; it must follow the scripts."""
+    assert head_revision() == app_db.alembic_head_revision()
+
+
+def test_a_new_file_is_created_at_the_head_revision(tmp_path: Path):
+    db = open_database(tmp_path / "new.sqlite", backups=tmp_path / "backups")
+    try:
+        assert current_revision(db.engine) == head_revision()
+    finally:
+        db.dispose()
+    assert not (tmp_path / "backups").exists()  # nothing to back up
+
+
+def test_an_empty_file_is_treated_as_new(tmp_path: Path):
+    (tmp_path / "zero.sqlite").touch()
+    db = open_database(tmp_path / "zero.sqlite")
+    try:
+        assert current_revision(db.engine) == head_revision()
+    finally:
+        db.dispose()
+
+
+# ---------------------------------------------------------------- a database saved by the first release
+
+
+def test_a_database_saved_at_the_first_revision_opens_intact(tmp_path: Path, today):
+    assert stored_revision(SCHEMA_0001) == "0001"
+    path = tmp_path / "fhdesk.sqlite"
+    shutil.copyfile(SCHEMA_0001, path)
+    rows_before = dump(path)
+    assert any("张三" in line for line in rows_before)
+
+    db = open_database(path, backups=tmp_path / "backups")
+    try:
+        assert current_revision(db.engine) == head_revision()
+        assert db.node == "620422103201"
+
+        households = hh.list_households(db)
+        assert [(h.household_no, h.group_no, h.head_name, h.address, h.members) for h in households] == [
+            ("0101", 1, "张三", "红星村一组 3 号", 2)
+        ]
+        members = hh.household_members(db, households[0].id)
+        assert [
+            (m.name, m.relation, m.sex, m.birth_date.isoformat(), m.id_number, m.marital_status)
+            for m in members
+        ] == [
+            ("张三", "head", "M", "1990-03-07", "110101199003071233", "first_marriage"),
+            ("李秀兰", "spouse", "F", "1992-08-15", "620422199208150849", "first_marriage"),
+        ]
+        assert [h.title for h in search.search(db, "lxl")] == ["李秀兰"]
+        assert [h.head_name for h in hh.list_households(db, "zs")] == ["张三"]
+        assert auth.login(db, "lixiuying", "secret123").display_name == "李秀英"
+        assert audit_chain_intact(db)
+
+        backups = sorted((tmp_path / "backups").glob("*")) if (tmp_path / "backups").exists() else []
+        if head_revision() == "0001":
+            assert backups == []  # nothing to upgrade, so nothing to back up
+            assert dump(path) == rows_before  # and not a row changed
+        else:
+            assert len(backups) == 1
+            assert stored_revision(backups[0]) == "0001"  # the copy is the file as it was
+            assert dump(backups[0]) == rows_before
+
+        # the old records can be edited: tracking carries on from their revision
+        zhang = members[0]
+        officer = auth.login(db, "lixiuying", "secret123").id
+        hh.update_person(
+            db,
+            officer,
+            zhang.id,
+            hh.PersonInput(
+                "张三",
+                id_number=zhang.id_number,
+                relation="head",
+                marital_status="first_marriage",
+                marriage_date=zhang.marriage_date,
+                phone="13900002222",
+            ),
+            today,
+            expected_rev=zhang.rev,
+        )
+        assert hh.get_person(db, zhang.id).rev == zhang.rev + 1
+        assert audit_chain_intact(db)
+    finally:
+        db.dispose()
+
+
+NEXT_REVISION = """
+from alembic import op
+
+revision = "{revision}"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_household_address_test", "household", ["address"])
+    {extra}
+
+
+def downgrade() -> None:
+    op.drop_index("ix_household_address_test", "household")
+"""
+
+
+@pytest.fixture
+def next_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A copy of the migrations with one more revision after today's head (as a future release will have)."""
+
+    def make(extra: str = "") -> str:
+        migrations = tmp_path / "migrations"
+        shutil.copytree(app_db.MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+        down = head_revision()
+        (migrations / "versions" / "9000_next.py").write_text(
+            NEXT_REVISION.format(revision="9000", down=down, extra=extra or "pass"), encoding="utf-8"
+        )
+        monkeypatch.setattr(app_db, "MIGRATIONS_DIR", migrations)
+        monkeypatch.setattr(app_db, "HEAD_REVISION", "9000", raising=False)  # what that release would say
+        assert head_revision() == app_db.alembic_head_revision() == "9000"
+        return down
+
+    return make
+
+
+def test_an_upgrade_backs_the_file_up_first(tmp_path: Path, next_revision):
+    path = tmp_path / "fhdesk.sqlite"
+    shutil.copyfile(SCHEMA_0001, path)
+    open_database(path, backups=tmp_path / "old-backups").dispose()  # as today's release leaves it
+    previous = next_revision()  # then comes a release with one more revision
+    rows_before = dump(path)
+
+    db = open_database(path, backups=tmp_path / "backups")
+    try:
+        assert current_revision(db.engine) == "9000"
+    finally:
+        db.dispose()
+    backups = sorted((tmp_path / "backups").iterdir())
+    assert len(backups) == 1 and "before-9000" in backups[0].name
+    assert stored_revision(backups[0]) == previous
+    assert dump(backups[0]) == rows_before
+
+
+def test_a_failed_upgrade_leaves_the_database_as_it_was(tmp_path: Path, next_revision):
+    next_revision(extra='raise RuntimeError("migration bug")')
+    path = tmp_path / "fhdesk.sqlite"
+    shutil.copyfile(SCHEMA_0001, path)
+    rows_before = dump(path)
+    with pytest.raises(RuntimeError, match="migration bug"):
+        open_database(path, backups=tmp_path / "backups")
+    assert stored_revision(path) == "0001"  # every step since 0001 undone, not only the failing one
+    assert dump(path) == rows_before
+    assert "ix_household_address_test" not in str(schema(path))
+    assert len(list((tmp_path / "backups").iterdir())) == 1
+
+
+# ---------------------------------------------------------------- files that are not ours
+
+
+def test_another_programs_sqlite_database_is_refused_and_left_unchanged(tmp_path: Path):
+    path = tmp_path / "accounts.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE ledger (day TEXT, amount INTEGER)")
+    conn.execute("INSERT INTO ledger VALUES ('2026-11-01', 100)")
+    conn.commit()
+    conn.close()
+    before = file_digest(path)
+    with pytest.raises(ValueError, match="not a Family Health Desk database"):
+        open_database(path, backups=tmp_path / "backups")
+    assert file_digest(path) == before  # not even switched to WAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["accounts.db"]  # no -wal, no backup
+
+
+def test_a_text_file_is_refused_and_left_unchanged(tmp_path: Path):
+    path = tmp_path / "notes.sqlite"
+    path.write_text("这不是数据库\n" * 100, encoding="utf-8")
+    before = file_digest(path)
+    with pytest.raises(ValueError, match="not a Family Health Desk database"):
+        open_database(path, backups=tmp_path / "backups")
+    assert file_digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.sqlite"]
+
+
+def test_a_database_from_a_newer_version_is_refused_and_left_unchanged(tmp_path: Path):
+    path = tmp_path / "fhdesk.sqlite"
+    shutil.copyfile(SCHEMA_0001, path)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.commit()
+    conn.close()
+    before = file_digest(path)
+    with pytest.raises(ValueError, match="newer version"):
+        open_database(path, backups=tmp_path / "backups")
+    assert file_digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fhdesk.sqlite"]
+
+
+def test_head_revision_constant_matches_alembic():
+    from app.db import alembic_head_revision, head_revision
+
+    assert head_revision() == alembic_head_revision()
