@@ -58,7 +58,7 @@ case "$cmd" in
   run)
     need_apt "${APT_RUN[@]}"
     ensure_venv
-    exec "$PY" -m app "$@"
+    exec "$PY" -m app --demo "$@"
     ;;
   test)
     need_apt "${APT_TEST[@]}"

@@ -793,7 +793,7 @@ class _Builder:
                 on=on,
                 marital=MaritalStatus.WIDOWED,
                 marriage=marriage,
-                phone=self.phone() if rng.random() < 0.6 else None,
+                phone=self.phone() if rng.random() < 0.8 else None,
             )
             self.set_head(home, head)
         elif r < 0.07:  # an unmarried man (光棍), not rare in poor villages
@@ -969,6 +969,45 @@ class _Builder:
                         and other.present
                     ):
                         other.row["marital_status"] = MaritalStatus.WIDOWED
+            if m.row["relation"] == Relation.HEAD and day <= self.today - _days(30):
+                self.new_head(m)  # the officer named the new head; a recent death is still on the to-do list
+
+    # Relations of the members when a son takes over from his late father or mother.
+    _SON_TAKES_OVER = {
+        Relation.DAUGHTER_IN_LAW: Relation.SPOUSE,
+        Relation.GRANDSON: Relation.SON,
+        Relation.GRANDDAUGHTER: Relation.DAUGHTER,
+        Relation.SON: Relation.SIBLING,
+        Relation.DAUGHTER: Relation.SIBLING,
+        Relation.SPOUSE: Relation.MOTHER,
+    }
+
+    def new_head(self, late: _Member) -> None:
+        """The household of a late head gets a new one: the spouse, or else the eldest son living there."""
+        home = late.home
+        present = [m for m in home.members if m is not late and m.present]
+        spouse = [m for m in present if m.row["relation"] == Relation.SPOUSE]
+        sons = sorted(
+            (m for m in present if m.row["relation"] == Relation.SON and self.age(m) >= 18),
+            key=lambda m: m.birth,
+        )
+        if spouse:
+            heir = spouse[0]
+            late.row["relation"] = Relation.SPOUSE
+        elif sons:
+            heir = sons[0]
+            for m in present:
+                if m is not heir:
+                    m.row["relation"] = self._SON_TAKES_OVER.get(m.row["relation"], Relation.OTHER)
+            late.row["relation"] = Relation.FATHER if late.sex == Sex.MALE else Relation.MOTHER
+        else:
+            return  # nobody left to take over: the household is empty
+        heir.row["relation"] = Relation.HEAD
+        if heir.row["phone"] is None and self.rng.random() < 0.8:
+            heir.row["phone"] = self.phone()
+        phone = home.row["phone"]
+        self.set_head(home, heir)
+        home.row["phone"] = heir.row["phone"] or phone
 
     def marriages(self) -> None:
         n = max(2, round(self.target * 0.007))

@@ -413,6 +413,27 @@ def test_the_database_finds_no_broken_reference(demo_db):
     assert heads == [(len(rows(demo_db, "SELECT id FROM household")),)]
 
 
+def test_a_late_head_is_replaced_unless_the_death_is_recent(demo_db):
+    headless = rows(
+        demo_db,
+        """SELECT p.death_date, (SELECT count(*) FROM person o WHERE o.household_id = h.id
+                                 AND o.residence_status IN ('resident', 'out_migrant', 'in_migrant'))
+           FROM household h JOIN person p ON p.id = h.head_person_id
+           WHERE p.residence_status NOT IN ('resident', 'out_migrant', 'in_migrant')""",
+    )
+    for death, members_left in headless:
+        assert members_left == 0 or dt.date.fromisoformat(death) > TODAY - dt.timedelta(days=30)
+    replaced = rows(
+        demo_db,
+        """SELECT count(*) FROM person p JOIN household h ON h.id = p.household_id
+           WHERE p.residence_status = 'deceased' AND p.death_date <= date(?, '-30 days')
+             AND h.head_person_id <> p.id AND p.sex = 'M' AND p.relation = 'spouse'""".replace(
+            "?", f"'{TODAY}'"
+        ),
+    )
+    assert replaced[0][0] > 0  # a late husband is the widow's "spouse" once she heads the household
+
+
 # ---------------------------------------------------------------- progress and cancelling
 
 

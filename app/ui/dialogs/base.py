@@ -3,6 +3,8 @@ changes are thrown away."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,8 +42,8 @@ class FormDialog(QDialog):
         )
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("form.save"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("common.cancel"))
-        # Enter in a field saves through returnPressed (see add_field); no default button, so that one
-        # Enter can never save twice.
+        # Enter saves through keyPressEvent below; Qt's default-button mechanism is switched off because
+        # QDialogButtonBox sometimes makes Save the default on show, and one Enter must never save twice.
         for button in self.buttons.buttons():
             button.setAutoDefault(False)
             button.setDefault(False)
@@ -58,7 +60,6 @@ class FormDialog(QDialog):
         self.errors.add_row(self.form, tr(label_id), field, widget)
         if isinstance(widget, QLineEdit):
             widget.textEdited.connect(self._mark_dirty)
-            widget.returnPressed.connect(self.save)
         elif isinstance(widget, QComboBox):
             widget.activated.connect(self._mark_dirty)
         elif isinstance(widget, QPlainTextEdit):
@@ -66,6 +67,17 @@ class FormDialog(QDialog):
         elif isinstance(widget, QCheckBox):
             widget.toggled.connect(self._mark_dirty)
         return widget
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        # Line edits and combo boxes pass Enter on to the dialog; a multi-line note keeps it as a new line.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        ):
+            event.accept()
+            self.save()
+            return
+        super().keyPressEvent(event)
 
     def _mark_dirty(self, *_: object) -> None:
         self.dirty = True
