@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,6 +22,8 @@ class SupportEntitlement(SyncMixin, Base):
     person_id: Mapped[str] = mapped_column(sa.ForeignKey("person.id"), nullable=False)  # the entitled person
     kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)
     year_confirmed: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    assigned_on: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)  # care visits are counted from here
+    ended_on: Mapped[dt.date | None] = mapped_column(sa.Date)  # entitlement ended (e.g. not re-confirmed)
     contact_name: Mapped[str] = mapped_column(sa.String(40), nullable=False, default="")
     contact_phone: Mapped[str | None] = mapped_column(sa.String(20))
     visit_interval_months: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
