@@ -19,6 +19,7 @@ from app.i18n import tr
 from app.services.village import village_info
 from app.ui.context import AppContext
 from app.ui.pages.households import HouseholdsPage
+from app.ui.pages.pregnancies import PregnanciesPage
 from app.ui.pages.settings import SettingsPage
 from app.ui.pages.women import WomenPage
 from app.ui.search_box import SearchBox
@@ -45,12 +46,20 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self.households = HouseholdsPage(ctx)
         self.women = WomenPage(ctx)
+        self.pregnancies = PregnanciesPage(ctx)
         self.settings_page = SettingsPage(ctx)
         self._add_page("households", tr("nav.households"), self.households)
         self._add_page("women", tr("nav.women"), self.women)
+        self._add_page("pregnancies", tr("nav.pregnancies"), self.pregnancies)
         self._add_page("settings", tr("nav.settings"), self.settings_page)
         self.households.dataChanged.connect(self.women.refresh)
-        self.women.personChosen.connect(self.open_household)
+        self.households.dataChanged.connect(self.pregnancies.refresh)
+        self.pregnancies.dataChanged.connect(self.households.refresh)
+        self.pregnancies.dataChanged.connect(self.women.refresh)
+        for page in (self.women, self.pregnancies):
+            page.personChosen.connect(self.open_household)
+        for page in (self.women, self.households):
+            page.careRequested.connect(self.open_care)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
 
@@ -111,6 +120,21 @@ class MainWindow(QMainWindow):
     def open_household(self, household_id: str, person_id: str) -> None:
         self.show_page("households")
         self.households.show_household(household_id, person_id or None)
+
+    def open_care(self, person_id: str) -> None:
+        from app.ui.dialogs.person_care import PersonCareDialog
+
+        dialog = PersonCareDialog(self.ctx, person_id, self)
+        dialog.exec()
+        if dialog.changed:
+            self.refresh_pages()
+
+    def refresh_pages(self) -> None:
+        """Every page re-reads after a change made in a dialog that several pages show."""
+        for page in self.pages.values():
+            refresh = getattr(page, "refresh", None)
+            if callable(refresh):
+                refresh()
 
     def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
         self.ctx.settings.setValue("main/geometry", self.saveGeometry())

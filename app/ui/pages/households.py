@@ -73,6 +73,7 @@ def member_columns(ctx: AppContext) -> list[Column[hh.PersonRow]]:
 
 class HouseholdsPage(QWidget):
     dataChanged = Signal()  # something in the register was saved: other pages re-read
+    careRequested = Signal(str)  # person id: open the member's care record
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -235,6 +236,11 @@ class HouseholdsPage(QWidget):
         form = MemberForm(self.ctx, h.id, p.id, parent=self)
         if form.exec() == QDialog.DialogCode.Accepted:
             self._saved(h.id, p.id)
+
+    def _care(self) -> None:
+        p = self.selected_member()
+        if p is not None:
+            self.careRequested.emit(p.id)
 
     def _event(self, dialog_class: type) -> None:
         h, p = self.selected_household(), self.selected_member()

@@ -75,6 +75,7 @@ class WomenPage(QWidget):
     """The 育龄妇女花名册 on screen. Double-click or Enter on a row emits personChosen(household, person)."""
 
     personChosen = Signal(str, str)
+    careRequested = Signal(str)  # person id: open her care record
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,6 +139,10 @@ class WomenPage(QWidget):
             second.addWidget(combo)
             second.addSpacing(8)
         second.addStretch(1)
+        self.care_button = QPushButton(tr("care.open"))
+        self.care_button.setObjectName("womenCare")
+        self.care_button.clicked.connect(self._care)
+        second.addWidget(self.care_button)
         layout = QVBoxLayout(self)
         layout.addLayout(first)
         layout.addWidget(self.date_error)
@@ -154,6 +159,11 @@ class WomenPage(QWidget):
         self.view.doubleClicked.connect(self._choose)
         self.view.installEventFilter(self)
         self.refresh()
+
+    def _care(self) -> None:
+        row = self.view.current_row()
+        if isinstance(row, women.WomanRow):
+            self.careRequested.emit(row.id)
 
     # -- sizes that follow the text size
     def _fit_to_font(self, initial: bool = False) -> None:

@@ -1,0 +1,197 @@
+"""Small forms for a person's care records: a contraceptive method chosen (with informed-choice
+counselling), stopping it, a folic-acid course, a pre-pregnancy check, a family-support entitlement."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QIntValidator
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
+
+from app.errors import DomainError
+from app.i18n import tr
+from app.models.vocab import Sex
+from app.services import care
+from app.services import households as hh
+from app.ui.context import AppContext
+from app.ui.dialogs.base import FormDialog, combo, set_combo
+from app.ui.forms import DateEdit
+from app.ui.labels import choices
+
+
+def _notes() -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setTabChangesFocus(True)
+    edit.setFixedHeight(56)
+    return edit
+
+
+class MethodForm(FormDialog):
+    """避孕方法知情选择: the method the person chose, when, and when they were counselled."""
+
+    def __init__(self, ctx: AppContext, person: hh.PersonRow, parent: QWidget | None = None) -> None:
+        super().__init__(tr("care_form.method_title", name=person.name), parent)
+        self.setObjectName("methodForm")
+        self.ctx, self.person = ctx, person
+        self.method = self.add_field("care_form.method", "method", combo(choices("method")))
+        self.start = self.add_field("care_form.start_date", "start_date", DateEdit("start_date"))
+        self.counselled = self.add_field(
+            "care_form.counselled_on", "counselled_on", DateEdit("counselled_on")
+        )
+        self.notes = self.add_field("care_form.counselling_notes", "counselling_notes", _notes())
+        self.start.set_date(ctx.today())
+        self.counselled.set_date(ctx.today())
+        self.dirty = False
+
+    def submit(self) -> None:
+        care.choose_method(
+            self.ctx.db,
+            self.ctx.user.id,
+            self.person.id,
+            care.MethodInput(
+                self.method.currentData(), self.start.date(), self.counselled.date(), self.notes.toPlainText()
+            ),
+            self.ctx.today(),
+        )
+
+
+class StopMethodForm(FormDialog):
+    def __init__(self, ctx: AppContext, episode: care.MethodRow, parent: QWidget | None = None) -> None:
+        super().__init__(tr("care_form.stop_title"), parent)
+        self.setObjectName("stopMethodForm")
+        self.ctx, self.episode = ctx, episode
+        self.date = self.add_field("care_form.stop_date", "stop_date", DateEdit("stop_date"))
+        self.reason = self.add_field("care_form.stop_reason", "reason", QLineEdit())
+        self.date.set_date(ctx.today())
+        self.dirty = False
+
+    def submit(self) -> None:
+        when = self.date.date()
+        if when is None:
+            raise DomainError("field.required", "stop_date")
+        care.stop_method(
+            self.ctx.db, self.ctx.user.id, self.episode.id, when, self.reason.text(), self.ctx.today()
+        )
+
+
+class FolicForm(FormDialog):
+    def __init__(self, ctx: AppContext, person: hh.PersonRow, parent: QWidget | None = None) -> None:
+        super().__init__(tr("care_form.folic_title", name=person.name), parent)
+        self.setObjectName("folicForm")
+        self.ctx, self.person = ctx, person
+        self.start = self.add_field("care_form.start_date", "start_date", DateEdit("start_date"))
+        self.dose = self.add_field("care_form.dose", "dose_mg", combo([("0.4", "0.4 mg"), ("4", "4 mg")]))
+        self.bottles = self.add_field("care_form.bottles", "bottles_issued", QLineEdit("0"))
+        self.bottles.setValidator(QIntValidator(0, 99))
+        self.reason = self.add_field("care_form.high_risk_reason", "high_risk_reason", QLineEdit())
+        self.start.set_date(ctx.today())
+        self.dirty = False
+
+    def submit(self) -> None:
+        bottles = int(self.bottles.text()) if self.bottles.text().isdigit() else 0
+        care.start_folic_course(
+            self.ctx.db,
+            self.ctx.user.id,
+            self.person.id,
+            care.FolicCourseInput(
+                self.start.date(), None, float(self.dose.currentData()), bottles, self.reason.text()
+            ),
+            self.ctx.today(),
+        )
+
+
+class EndDateForm(FormDialog):
+    """One date: when a folic-acid course or a support entitlement ended."""
+
+    def __init__(self, ctx: AppContext, title: str, save, parent: QWidget | None = None) -> None:  # noqa: ANN001
+        super().__init__(title, parent)
+        self.setObjectName("endDateForm")
+        self.ctx, self._save = ctx, save
+        self.date = self.add_field("care_form.end_date", "end_date", DateEdit("end_date"))
+        self.date.set_date(ctx.today())
+        self.dirty = False
+
+    def submit(self) -> None:
+        when = self.date.date()
+        if when is None:
+            raise DomainError("field.required", "end_date")
+        self._save(when)
+
+
+class PrepregnancyForm(FormDialog):
+    def __init__(self, ctx: AppContext, person: hh.PersonRow, parent: QWidget | None = None) -> None:
+        super().__init__(tr("care_form.prepreg_title", name=person.name), parent)
+        self.setObjectName("prepregnancyForm")
+        self.ctx, self.person = ctx, person
+        self.date = self.add_field("care_form.check_date", "check_date", DateEdit("check_date"))
+        men = [
+            (m.id, m.name)
+            for m in hh.household_members(ctx.db, person.household_id, include_gone=False)
+            if m.sex == Sex.MALE and m.id != person.id
+        ]
+        self.partner = self.add_field(
+            "care_form.partner", "partner_id", combo([("", tr("care_form.no_partner"))] + men)
+        )
+        self.risk = self.add_field("care_form.risk_grade", "risk_grade", combo(choices("risk")))
+        self.counselling = self.add_field("care_form.counselling", "counselling", _notes())
+        self.date.set_date(ctx.today())
+        self.dirty = False
+
+    def submit(self) -> None:
+        care.add_prepregnancy_check(
+            self.ctx.db,
+            self.ctx.user.id,
+            self.person.id,
+            care.PrepregnancyCheckInput(
+                self.date.date(),
+                self.partner.currentData() or None,
+                self.risk.currentData(),
+                self.counselling.toPlainText(),
+            ),
+            self.ctx.today(),
+        )
+
+
+class SupportForm(FormDialog):
+    """奖励扶助 / 特别扶助: who is entitled, confirmed for which year, the contact for care visits."""
+
+    def __init__(self, ctx: AppContext, household_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(tr("care_form.support_title"), parent)
+        self.setObjectName("supportForm")
+        self.ctx, self.household_id = ctx, household_id
+        people = [(m.id, m.name) for m in hh.household_members(ctx.db, household_id, include_gone=False)]
+        self.kind = self.add_field("care_form.support_kind", "kind", combo(choices("support")))
+        self.person = self.add_field("care_form.entitled_person", "person_id", combo(people))
+        self.year = self.add_field(
+            "care_form.year_confirmed", "year_confirmed", QLineEdit(str(ctx.today().year))
+        )
+        self.year.setValidator(QIntValidator(2000, 2100))
+        self.assigned = self.add_field("care_form.assigned_on", "assigned_on", DateEdit("assigned_on"))
+        self.contact = self.add_field("care_form.contact_name", "contact_name", QLineEdit())
+        self.phone = self.add_field("care_form.contact_phone", "contact_phone", QLineEdit())
+        self.interval = self.add_field(
+            "care_form.interval",
+            "visit_interval_months",
+            combo([(str(n), tr("care_form.every_months", n=n)) for n in (1, 2, 3, 6, 12)]),
+        )
+        self.notes = self.add_field("care_form.notes", "notes", _notes())
+        self.assigned.set_date(ctx.today())
+        set_combo(self.interval, "1")
+        self.dirty = False
+
+    def submit(self) -> None:
+        year = int(self.year.text()) if self.year.text().isdigit() else None
+        care.add_support(
+            self.ctx.db,
+            self.ctx.user.id,
+            self.household_id,
+            care.SupportInput(
+                self.kind.currentData(),
+                self.person.currentData(),
+                year,
+                self.assigned.date(),
+                self.contact.text(),
+                self.phone.text() or None,
+                int(self.interval.currentData()),
+                self.notes.toPlainText(),
+            ),
+            self.ctx.today(),
+        )
