@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import app.cli
+from app import config
 from app.db import Database, open_database
 from app.models import (
     TRAVELLING_MODELS,
@@ -22,6 +24,7 @@ from app.models import (
     Person,
     Pregnancy,
     StockMovement,
+    User,
     VitalEvent,
 )
 from app.models.vocab import FollowupType, MovementType
@@ -29,7 +32,7 @@ from app.services import identity
 from app.services.auth import login
 from app.services.demo import DEMO_SETUP, Cancelled, DemoSummary, generate_demo, table_digest
 from app.services.validation import full_years
-from app.services.village import group_count, village_info
+from app.services.village import group_count, is_set_up, village_info
 
 TODAY = dt.date(2026, 11, 24)
 WINDOW_START = TODAY - dt.timedelta(days=548)  # 18 months
@@ -68,7 +71,38 @@ def demo_db(demo: tuple[Database, DemoSummary]) -> Database:
 # ---------------------------------------------------------------- determinism
 
 
+def test_same_seed_on_two_empty_databases_gives_identical_rows(tmp_path):
+    """The set-up the demo makes itself (officer, villager groups) comes from the seed too, not the clock."""
+    first, second = (open_database(tmp_path / f"{n}.sqlite") for n in ("first", "second"))
+    try:
+        generate_demo(first, people=PEOPLE, seed=3, today=TODAY)
+        generate_demo(second, people=PEOPLE, seed=3, today=TODAY)
+        assert table_digest(first) == table_digest(second)
+        for sql in ("SELECT * FROM villager_group ORDER BY id", "SELECT id, created_at FROM app_user"):
+            assert rows(first, sql) == rows(second, sql)
+    finally:
+        first.dispose()
+        second.dispose()
+
+
+def test_fhdesk_demo_twice_with_the_same_seed_gives_identical_data(tmp_path, monkeypatch):
+    """The issue's words: `fhdesk demo` twice with the same seed gives the same digest of all rows."""
+    monkeypatch.setattr(app.cli, "today", lambda: TODAY)  # the command makes the demo for the real today
+    digests = []
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        argv = ["--data-dir", str(folder), "demo", "--people", "300", "--seed", "5", "--quiet"]
+        assert app.cli.main(argv) == 0
+        db = open_database(config.database_path(folder))
+        try:
+            digests.append(table_digest(db))
+        finally:
+            db.dispose()
+    assert digests[0] == digests[1]
+
+
 def test_same_seed_same_database_gives_identical_rows(db, tmp_path):
+    """A village its officer set up (with ids of its own): the same starting database and seed, the same rows."""
     twin = copy_database(db, tmp_path / "twin.sqlite")
     try:
         assert table_digest(twin) == table_digest(db)
@@ -125,18 +159,22 @@ def test_empty_database_gets_the_demo_village_and_its_officer(demo):
     info = village_info(db)
     assert info is not None and (info.code, info.name) == (DEMO_SETUP.village_code, "红星村")
     assert group_count(db) == 6
+    assert db.node == DEMO_SETUP.village_code
     officer = login(db, "demo", "demo1234")
     with db.read() as s:
-        for model in TRAVELLING_MODELS[1:]:
+        for model in TRAVELLING_MODELS:
             people = s.execute(
                 sa.select(model.created_by, model.updated_by, model.owner, model.rev).distinct()
             ).all()
             assert people in ([], [(officer.id, officer.id, DEMO_SETUP.village_code, 1)]), model.__tablename__
-        bulk = s.execute(sa.select(AuditEvent).where(AuditEvent.action == "bulk")).scalars().all()
-    assert len(bulk) == 1 and bulk[0].user_id == officer.id and bulk[0].record_id == DEMO_SETUP.village_code
-    assert (
-        json.loads(bulk[0].changes)["people"] == summary.people and json.loads(bulk[0].changes)["seed"] == 7
-    )
+        audit = s.execute(sa.select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
+        first_household = s.execute(sa.select(sa.func.min(Household.created_at))).scalar_one()
+        assert s.execute(sa.select(User.created_at)).scalar_one() < first_household  # set up first
+    groups, bulk = audit[:-1], audit[-1]
+    assert [(a.action, a.record_table) for a in groups] == [("insert", "villager_group")] * 6
+    assert (bulk.action, bulk.record_table, bulk.record_id) == ("bulk", "demo", DEMO_SETUP.village_code)
+    assert {a.user_id for a in audit} == {officer.id}
+    assert json.loads(bulk.changes)["people"] == summary.people and json.loads(bulk.changes)["seed"] == 7
 
 
 def test_summary_counts_what_is_in_the_database(demo):
@@ -453,6 +491,17 @@ def test_cancelling_at_the_start_changes_nothing(empty_db):
     assert village_info(empty_db) is None
     with empty_db.read() as s:
         assert s.execute(sa.select(sa.func.count()).select_from(Household)).scalar_one() == 0
+
+
+def test_cancelling_an_empty_database_at_the_last_moment_leaves_it_empty(empty_db):
+    """The demo's own set-up is part of its one transaction: nothing of it stays either."""
+    with pytest.raises(Cancelled):
+        generate_demo(empty_db, people=PEOPLE, seed=1, today=TODAY, progress=lambda f, m: f < 1.0)
+    assert not is_set_up(empty_db) and empty_db.node == ""
+    for table in ("app_user", "village_profile", "sync_state", "audit_event", "villager_group", "person"):
+        assert rows(empty_db, f"SELECT count(*) FROM {table}") == [(0,)], table
+    assert generate_demo(empty_db, people=PEOPLE, seed=1, today=TODAY).households > 0
+    assert login(empty_db, "demo", "demo1234").role == "admin"
 
 
 def test_cancelling_at_the_last_moment_rolls_everything_back(db):
