@@ -60,6 +60,14 @@ SURNAME_READINGS: dict[str, list[str]] = {
     "冼": ["xian"],
     "藏": ["zang"],
 }
+# Given-name characters commonly read two ways (李乐 may be "li le" or "li yue"). Other characters keep
+# pypinyin's contextual reading only: its full heteronym lists are mostly rare readings (梁永平 would also
+# become "liangyongpian") that make searches match the wrong people.
+GIVEN_NAME_READINGS: dict[str, list[str]] = {
+    "乐": ["le", "yue"], "长": ["chang", "zhang"], "重": ["zhong", "chong"], "朝": ["zhao", "chao"],
+    "行": ["xing", "hang"], "参": ["can", "shen"], "觉": ["jue", "jiao"], "传": ["chuan", "zhuan"],
+    "调": ["tiao", "diao"], "曾": ["zeng", "ceng"], "少": ["shao"], "会": ["hui", "kuai"],
+}
 MAX_VARIANTS = 4
 
 
@@ -72,7 +80,7 @@ class NameKeys:
 def _readings(name: str) -> list[list[str]]:
     """Per-character candidate readings, surname-corrected reading first."""
     # Imported here: pypinyin's phrase dictionary takes 0.2 s to load, which start-up should not pay.
-    from pypinyin import Style, lazy_pinyin, pinyin
+    from pypinyin import Style, lazy_pinyin
 
     surname_len = 2 if name[:2] in SURNAME_READINGS else (1 if name[:1] in SURNAME_READINGS else 0)
     per_char: list[list[str]] = []
@@ -82,10 +90,9 @@ def _readings(name: str) -> list[list[str]]:
     rest = name[surname_len:]
     if rest:
         primary = lazy_pinyin(rest, style=Style.NORMAL, errors="ignore", v_to_u=False)
-        hetero = pinyin(rest, style=Style.NORMAL, heteronym=True, errors="ignore")
-        if len(primary) == len(hetero):
-            for first, alts in zip(primary, hetero, strict=True):
-                per_char.append([first] + [a for a in alts if a != first][:1])
+        if len(primary) == len(rest):
+            for char, first in zip(rest, primary, strict=True):
+                per_char.append([first] + [a for a in GIVEN_NAME_READINGS.get(char, ()) if a != first])
         else:  # non-Chinese characters mixed in: keep the plain reading only
             per_char.extend([p] for p in primary)
     # The surname's everyday reading is kept as a variant too (an officer may type "ceng").

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.names import looks_like_pinyin, name_keys
+from app.services.names import NameKeys, looks_like_pinyin, name_keys
 
 
 def found(name: str, typed: str) -> bool:
@@ -92,3 +92,13 @@ def test_looks_like_pinyin():
     assert not looks_like_pinyin("张")
     assert not looks_like_pinyin("0101")
     assert not looks_like_pinyin("zhang san")
+
+
+def test_rare_readings_do_not_make_false_matches():
+    # pypinyin lists 平 as "pian" too; an officer typing "lyp" or "liangyongping" should find only this reading
+    assert name_keys("梁永平") == NameKeys("liangyongping", "lyp")
+    assert name_keys("李秀英").pinyin == "lixiuying"
+
+
+def test_common_two_way_given_name_characters_keep_both_readings():
+    assert name_keys("李乐").pinyin.split() == ["lile", "liyue"]
