@@ -71,6 +71,25 @@ def main() -> int:
             settle(app)
             form.grab().save(str(OUT / f"member-form-{lang}.png"))
             form.close()
+            window.show_page("pregnancies")
+            settle(app)
+            window.grab().save(str(OUT / f"pregnancies-{lang}.png"))
+            from app.ui.dialogs.pregnancy_form import PregnancyForm
+
+            woman = window.pregnancies.model.rows()[0]
+            pform = PregnancyForm(ctx, woman.woman_id, woman.name, woman.id, parent=window)
+            pform.show()
+            settle(app)
+            pform.grab().save(str(OUT / f"pregnancy-form-{lang}.png"))
+            pform.close()
+            from app.ui.dialogs.person_care import PersonCareDialog
+
+            care = PersonCareDialog(ctx, woman.woman_id, window)
+            care.tabs.setCurrentIndex(care.tabs.count() - 1)
+            care.show()
+            settle(app)
+            care.grab().save(str(OUT / f"care-record-{lang}.png"))
+            care.close()
             window.close()
         db.dispose()
     print(f"saved to {OUT}")
