@@ -53,6 +53,20 @@ def _in(column: sa.ColumnElement, ids: Sequence[str] | None) -> sa.ColumnElement
     return sa.true() if ids is None else column.in_(ids)
 
 
+def _since_entered(plan: Plan, entered: dt.datetime | None, today: dt.date) -> Plan:
+    """Repeating occurrences whose window had closed before the record was typed in are not made: nobody could
+    have visited for them (an IUD from the paper register, inserted in 2012 and entered today, gets no "missed"
+    yearly checks for 2013–2025). Injection reminders are chained on the last one, so they are all kept.
+    (`today` caps the entry day: planning can be run for a date before the record's clock time.)"""
+    if entered is None:
+        return plan
+    day = min(entered.date(), today)
+    kept = tuple(
+        p for p in plan.planned if p.window.latest >= day or p.followup_type == FollowupType.INJECTION
+    )
+    return plan if len(kept) == len(plan.planned) else Plan(kept, plan.reason)
+
+
 def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str] | None) -> list[_Source]:
     """Every care record (of the given people, or of everyone) with the plan it should have today."""
     present = {
@@ -105,6 +119,7 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
             PrepregnancyCheck.check_date,
             PrepregnancyCheck.pregnancy_id,
             PrepregnancyCheck.deleted_at,
+            PrepregnancyCheck.created_at,
         ).where(_in(PrepregnancyCheck.woman_id, person_ids))
     ):
         linked = [p for p in by_woman[c.woman_id] if p.id == c.pregnancy_id]
@@ -118,11 +133,15 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
             c.id,
             c.woman_id,
             c.deleted_at is not None,
-            lambda c=c, first=first: schedule.plan_prepregnancy(
-                rules,
-                c.check_date,
-                first.registration_date if first else None,
-                first.edd if first else None,
+            lambda c=c, first=first: _since_entered(
+                schedule.plan_prepregnancy(
+                    rules,
+                    c.check_date,
+                    first.registration_date if first else None,
+                    first.edd if first else None,
+                    today,
+                ),
+                c.created_at,
                 today,
             ),
         )
@@ -134,6 +153,7 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
             FolicAcidCourse.start_date,
             FolicAcidCourse.end_date,
             FolicAcidCourse.deleted_at,
+            FolicAcidCourse.created_at,
         ).where(_in(FolicAcidCourse.woman_id, person_ids))
     ):
         add(
@@ -141,7 +161,9 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
             f.id,
             f.woman_id,
             f.deleted_at is not None,
-            lambda f=f: schedule.plan_folic(rules, f.start_date, f.end_date, today),
+            lambda f=f: _since_entered(
+                schedule.plan_folic(rules, f.start_date, f.end_date, today), f.created_at, today
+            ),
         )
 
     injections: dict[str, list[tuple[int, dt.date]]] = defaultdict(list)
@@ -162,6 +184,7 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
             ContraceptiveEpisode.start_date,
             ContraceptiveEpisode.stop_date,
             ContraceptiveEpisode.deleted_at,
+            ContraceptiveEpisode.created_at,
         ).where(_in(ContraceptiveEpisode.person_id, person_ids))
     ):
         done = tuple(d for _, d in sorted(injections[e.id]))
@@ -170,8 +193,10 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
             e.id,
             e.person_id,
             e.deleted_at is not None,
-            lambda e=e, done=done: schedule.plan_contraceptive(
-                rules, e.method, e.start_date, e.stop_date, done, today
+            lambda e=e, done=done: _since_entered(
+                schedule.plan_contraceptive(rules, e.method, e.start_date, e.stop_date, done, today),
+                e.created_at,
+                today,
             ),
         )
 
@@ -183,6 +208,7 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
             SupportEntitlement.ended_on,
             SupportEntitlement.visit_interval_months,
             SupportEntitlement.deleted_at,
+            SupportEntitlement.created_at,
         ).where(_in(SupportEntitlement.person_id, person_ids))
     ):
         ended = x.ended_on is not None and x.ended_on <= today
@@ -190,8 +216,16 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
             "support_entitlement",
             x.id,
             x.person_id,
-            x.deleted_at is not None or ended,
-            lambda x=x: schedule.plan_support(rules, x.assigned_on, x.visit_interval_months, today),
+            x.deleted_at is not None,
+            lambda x=x, ended=ended: (
+                schedule.Plan((), "followup.reason.support_ended")
+                if ended
+                else _since_entered(
+                    schedule.plan_support(rules, x.assigned_on, x.visit_interval_months, today),
+                    x.created_at,
+                    today,
+                )
+            ),
         )
 
     referred = s.execute(

@@ -17,6 +17,7 @@ from app.services import checklists, followup_sync
 from app.services.validation import not_in_future, optional_text
 
 WINDOWS = ("week", "overdue", "next30", "open")
+OVERDUE_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,12 @@ def window_condition(window: str, today: dt.date) -> sa.ColumnElement[bool]:
         _, sunday = week_bounds(today)
         return (Followup.status == due) & (Followup.earliest_date <= sunday) & (Followup.latest_date >= today)
     if window == "overdue":
-        return (Followup.status == missed) | ((Followup.status == due) & (Followup.latest_date < today))
+        # what can still be acted on: windows that closed in the last OVERDUE_DAYS (older misses stay in
+        # the person's record and in the "open" list, but no longer crowd the work list)
+        closed_since = today - dt.timedelta(days=OVERDUE_DAYS)
+        return ((Followup.status == missed) | ((Followup.status == due) & (Followup.latest_date < today))) & (
+            Followup.latest_date >= closed_since
+        )
     if window == "next30":
         return (
             (Followup.status == due)

@@ -25,7 +25,7 @@ from app.models.vocab import (
     Sex,
     VitalEventType,
 )
-from app.services import identity
+from app.services import followup_sync, identity
 from app.services.names import name_keys, search_needle
 from app.services.validation import clean_phone, full_years, not_in_future, optional_text, required_text
 
@@ -576,6 +576,7 @@ def record_death(
             )
         )
         _widow_spouse(s, p)
+        followup_sync.refresh_people(s, [p.id], today)  # due follow-ups are cancelled with the death
 
 
 def _widow_spouse(s: Session, deceased: Person) -> None:
@@ -629,6 +630,8 @@ def record_move_away(
                 place=place,
             )
         )
+        if permanent:  # an out-migrant stays in the population and keeps the follow-ups
+            followup_sync.refresh_people(s, [p.id], today)
 
 
 def move_to_household(

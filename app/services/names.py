@@ -64,9 +64,18 @@ SURNAME_READINGS: dict[str, list[str]] = {
 # pypinyin's contextual reading only: its full heteronym lists are mostly rare readings (梁永平 would also
 # become "liangyongpian") that make searches match the wrong people.
 GIVEN_NAME_READINGS: dict[str, list[str]] = {
-    "乐": ["le", "yue"], "长": ["chang", "zhang"], "重": ["zhong", "chong"], "朝": ["zhao", "chao"],
-    "行": ["xing", "hang"], "参": ["can", "shen"], "觉": ["jue", "jiao"], "传": ["chuan", "zhuan"],
-    "调": ["tiao", "diao"], "曾": ["zeng", "ceng"], "少": ["shao"], "会": ["hui", "kuai"],
+    "乐": ["le", "yue"],
+    "长": ["chang", "zhang"],
+    "重": ["zhong", "chong"],
+    "朝": ["zhao", "chao"],
+    "行": ["xing", "hang"],
+    "参": ["can", "shen"],
+    "觉": ["jue", "jiao"],
+    "传": ["chuan", "zhuan"],
+    "调": ["tiao", "diao"],
+    "曾": ["zeng", "ceng"],
+    "少": ["shao"],
+    "会": ["hui", "kuai"],
 }
 MAX_VARIANTS = 4
 

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 from app.i18n import tr
 from app.services.village import village_info
 from app.ui.context import AppContext
+from app.ui.pages.dashboard import DashboardPage
+from app.ui.pages.followups import FollowupsPage
 from app.ui.pages.households import HouseholdsPage
 from app.ui.pages.pregnancies import PregnanciesPage
 from app.ui.pages.settings import SettingsPage
@@ -44,20 +46,28 @@ class MainWindow(QMainWindow):
         )
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
+        self.dashboard = DashboardPage(ctx)
         self.households = HouseholdsPage(ctx)
         self.women = WomenPage(ctx)
         self.pregnancies = PregnanciesPage(ctx)
+        self.followups = FollowupsPage(ctx)
         self.settings_page = SettingsPage(ctx)
+        self._add_page("dashboard", tr("nav.dashboard"), self.dashboard)
         self._add_page("households", tr("nav.households"), self.households)
         self._add_page("women", tr("nav.women"), self.women)
         self._add_page("pregnancies", tr("nav.pregnancies"), self.pregnancies)
+        self._add_page("followups", tr("nav.followups"), self.followups)
         self._add_page("settings", tr("nav.settings"), self.settings_page)
-        self.households.dataChanged.connect(self.women.refresh)
-        self.households.dataChanged.connect(self.pregnancies.refresh)
-        self.pregnancies.dataChanged.connect(self.households.refresh)
-        self.pregnancies.dataChanged.connect(self.women.refresh)
-        for page in (self.women, self.pregnancies):
+        # A change on one page is re-read by the pages that show the same people.
+        for source in (self.households, self.pregnancies, self.followups, self.dashboard):
+            for target in (self.dashboard, self.households, self.women, self.pregnancies, self.followups):
+                if target is not source:
+                    source.dataChanged.connect(target.refresh)
+        for page in (self.women, self.pregnancies, self.followups):
             page.personChosen.connect(self.open_household)
+        self.dashboard.openFollowups.connect(self.open_followups)
+        self.dashboard.openPregnancies.connect(lambda: self.show_page("pregnancies"))
+        self.dashboard.openHouseholds.connect(lambda: self.show_page("households"))
         for page in (self.women, self.households):
             page.careRequested.connect(self.open_care)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
@@ -120,6 +130,10 @@ class MainWindow(QMainWindow):
     def open_household(self, household_id: str, person_id: str) -> None:
         self.show_page("households")
         self.households.show_household(household_id, person_id or None)
+
+    def open_followups(self, window: str) -> None:
+        self.show_page("followups")
+        self.followups.show_window(window)
 
     def open_care(self, person_id: str) -> None:
         from app.ui.dialogs.person_care import PersonCareDialog

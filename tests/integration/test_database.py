@@ -297,6 +297,8 @@ def test_every_model_round_trips(empty_db: Database):
             "person_id": ids[Person],
             "kind": "reward",
             "year_confirmed": 2026,
+            "assigned_on": dt.date(2026, 1, 15),
+            "ended_on": None,
             "contact_name": "李秀英",
             "contact_phone": "13912345678",
             "visit_interval_months": 3,

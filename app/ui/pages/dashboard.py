@@ -1,0 +1,269 @@
+"""工作台: what needs doing, as numbers that open the list behind them — follow-ups due this week and
+overdue, expected deliveries in the next 30 days, record-quality problems — and under them this week's
+first follow-ups and the expected deliveries."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import tr
+from app.services import followups, pregnancies, quality
+from app.ui.context import AppContext
+from app.ui.dialogs.checklist_dialog import ChecklistDialog
+from app.ui.labels import fmt_date, label
+from app.ui.pages.followups import TYPE_COLUMN_MAX, column_samples, fit_columns, window_text
+from app.ui.tablemodels.rows import Column, RowTableModel
+from app.ui.widgets import RegisterView
+
+WEEK_SHOWN = 10
+NUMBER_SCALE = 2.6  # the big numbers, relative to the application's text size
+LINK = "#1a5fb4"
+ALERT = "#b00020"
+CALM = "#2e7d32"
+MUTED = "#555555"
+
+
+class Card(QFrame):
+    """A caption, a big number that is a link, and one line saying what the number means."""
+
+    def __init__(self, caption: str, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{name}Card")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.caption = caption
+        self.title = QLabel(caption)
+        self.title.setObjectName(f"{name}Caption")
+        self.number = QPushButton("–")
+        self.number.setObjectName(name)
+        self.number.setFlat(True)
+        self.number.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.number.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        self.hint = QLabel()
+        self.hint.setObjectName(f"{name}Hint")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet(f"color: {MUTED};")
+        self.title.setBuddy(self.number)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.number, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.hint)
+        layout.addStretch(1)
+
+    def set_value(self, count: int, hint: str, colour: str = LINK) -> None:
+        self.number.setText(str(count))
+        self.number.setToolTip(tr("dashboard.open_list", caption=self.caption, count=count))
+        self.number.setAccessibleName(tr("dashboard.open_list", caption=self.caption, count=count))
+        self.number.setStyleSheet(
+            f"QPushButton {{ color: {colour}; border: none; padding: 0 4px; text-align: left; }}"
+            f"QPushButton:hover {{ text-decoration: underline; }}"
+            f"QPushButton:focus {{ border: 1px dotted {colour}; }}"
+        )
+        self.hint.setText(hint)
+
+    def fit_to_font(self, base: QFont) -> None:
+        big = QFont(base)
+        big.setPointSizeF(base.pointSizeF() * NUMBER_SCALE)
+        self.number.setFont(big)
+        caption = QFont(base)
+        caption.setPointSizeF(base.pointSizeF() * 1.15)
+        self.title.setFont(caption)
+
+
+WEEK_COLUMNS: list[Column[followups.FollowupRow]] = [
+    Column("followups.col.person", lambda r: r.name, width=80),
+    Column("households.col.number", lambda r: r.household_no, width=70),
+    Column("followups.col.type", lambda r: label("followup_type", r.followup_type), width=150),
+    Column("followups.col.window", window_text, width=180),
+]
+
+
+class DashboardPage(QWidget):
+    """Every number opens its list: `openFollowups(window)` ("week" / "overdue"), `openPregnancies()`,
+    `openHouseholds()` (where incomplete records are corrected). Double-click on one of this week's
+    follow-ups records it; `dataChanged` then says something was saved."""
+
+    openFollowups = Signal(str)
+    openPregnancies = Signal()
+    openHouseholds = Signal()
+    dataChanged = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("dashboardPage")
+        self.today_label = QLabel()
+        self.today_label.setObjectName("dashboardToday")
+        self.due_card = Card(tr("dashboard.due_week"), "dueThisWeek")
+        self.overdue_card = Card(tr("dashboard.overdue"), "overdue")
+        self.deliveries_card = Card(tr("dashboard.deliveries"), "deliveries30")
+        self.quality_card = Card(tr("dashboard.quality"), "qualityProblems")
+        self.due_card.number.clicked.connect(lambda: self.openFollowups.emit("week"))
+        self.overdue_card.number.clicked.connect(lambda: self.openFollowups.emit("overdue"))
+        self.deliveries_card.number.clicked.connect(self.openPregnancies.emit)
+        self.quality_card.number.clicked.connect(self.openHouseholds.emit)
+        cards = QHBoxLayout()
+        cards.setSpacing(12)
+        for card in self.cards():
+            cards.addWidget(card, 1)
+
+        self.week_model: RowTableModel[followups.FollowupRow] = RowTableModel(WEEK_COLUMNS, self)
+        self.week_view = RegisterView(self.week_model, ctx.settings, "dashboard_week", sort_column=-1)
+        self.week_view.setObjectName("dashboardWeek")
+        self.week_view.setSortingEnabled(False)
+        self._week_fresh = ctx.settings.value("tables/dashboard_week/header") is None
+        self.week_title = QLabel()
+        self.week_title.setObjectName("dashboardWeekTitle")
+        self.week_all = self._link(tr("dashboard.week_all"), "dashboardWeekAll")
+        self.week_all.clicked.connect(lambda: self.openFollowups.emit("week"))
+        self.week_view.doubleClicked.connect(self._record)
+
+        self.delivery_model: RowTableModel[pregnancies.PregnancyRow] = RowTableModel(
+            self._delivery_columns(), self
+        )
+        self.delivery_view = RegisterView(
+            self.delivery_model, ctx.settings, "dashboard_deliveries", sort_column=-1
+        )
+        self.delivery_view.setObjectName("dashboardDeliveries")
+        self.delivery_view.setSortingEnabled(False)
+        self._deliveries_fresh = ctx.settings.value("tables/dashboard_deliveries/header") is None
+        self.delivery_title = QLabel()
+        self.delivery_title.setObjectName("dashboardDeliveriesTitle")
+        self.deliveries_all = self._link(tr("dashboard.deliveries_all"), "dashboardDeliveriesAll")
+        self.deliveries_all.clicked.connect(self.openPregnancies.emit)
+        self.delivery_view.doubleClicked.connect(lambda _: self.openPregnancies.emit())
+
+        lists = QGridLayout()
+        lists.setHorizontalSpacing(16)
+        for column, (title, link, view) in enumerate(
+            (
+                (self.week_title, self.week_all, self.week_view),
+                (self.delivery_title, self.deliveries_all, self.delivery_view),
+            )
+        ):
+            bar = QHBoxLayout()
+            bar.addWidget(title, 1)
+            bar.addWidget(link)
+            lists.addLayout(bar, 0, column)
+            lists.addWidget(view, 1, column)
+        lists.setColumnStretch(0, 3)
+        lists.setColumnStretch(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addWidget(self.today_label)
+        layout.addLayout(cards)
+        layout.addLayout(lists, 1)
+        self._fit_to_font()
+        self.refresh()
+
+    def cards(self) -> tuple[Card, Card, Card, Card]:
+        return (self.due_card, self.overdue_card, self.deliveries_card, self.quality_card)
+
+    def _delivery_columns(self) -> list[Column[pregnancies.PregnancyRow]]:
+        def weeks(r: pregnancies.PregnancyRow) -> str:
+            age = r.weeks_on(self.ctx.today())
+            return tr("dashboard.weeks", age=str(age)) if age is not None else ""
+
+        return [
+            Column("followups.col.person", lambda r: r.name, width=80),
+            Column("households.col.number", lambda r: r.household_no, width=70),
+            Column("dashboard.col.edd", lambda r: fmt_date(r.edd), width=95),
+            Column("dashboard.col.weeks", weeks, width=80),
+            Column("households.col.phone", lambda r: r.phone, width=110),
+        ]
+
+    def _link(self, text: str, name: str) -> QPushButton:
+        button = QPushButton(text + " ›")
+        button.setObjectName(name)
+        button.setFlat(True)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.setStyleSheet(f"QPushButton {{ color: {LINK}; border: none; padding: 0 4px; }}")
+        return button
+
+    # -- text size
+    def _fit_to_font(self) -> None:
+        base = self.font()
+        for card in self.cards():
+            card.fit_to_font(base)
+        heading = QFont(base)
+        heading.setPointSizeF(base.pointSizeF() * 1.1)
+        for title in (self.week_title, self.delivery_title):
+            title.setFont(heading)
+        samples = column_samples()  # name, group, number, type, window, ...: the week list's four of them
+        fit_columns(
+            self.week_view,
+            [samples[0], samples[2], samples[3], samples[4]],
+            self._week_fresh,
+            {2: TYPE_COLUMN_MAX},
+        )
+        fit_columns(
+            self.delivery_view,
+            [samples[0], samples[2], "2026-12-31", tr("dashboard.weeks", age="40+6"), "13900001111"],
+            self._deliveries_fresh,
+            {},
+        )
+        self._week_fresh = self._deliveries_fresh = False
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_to_font()
+        super().changeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        if not event.spontaneous():
+            self.refresh()  # the numbers are cheap to count: always current when the page is opened
+        super().showEvent(event)
+
+    # -- the numbers
+    def refresh(self, *_: object) -> None:
+        db, today = self.ctx.db, self.ctx.today()
+        monday, sunday = followups.week_bounds(today)
+        self.today_label.setText(
+            tr("dashboard.today", date=fmt_date(today), start=fmt_date(monday), end=fmt_date(sunday))
+        )
+        week = followups.work_list(db, today, "week")
+        overdue = followups.count(db, today, "overdue")
+        deliveries = pregnancies.expected_deliveries(db, today, 30)
+        report = quality.record_quality(db)
+        failing = report.total - report.passing
+
+        self.due_card.set_value(len(week), tr("dashboard.due_week_hint"))
+        self.overdue_card.set_value(overdue, tr("dashboard.overdue_hint"), ALERT if overdue else CALM)
+        end = today.fromordinal(today.toordinal() + 30)
+        self.deliveries_card.set_value(len(deliveries), tr("dashboard.deliveries_hint", end=fmt_date(end)))
+        if report.rate is None:
+            quality_hint, colour = tr("dashboard.quality_none"), MUTED
+        else:
+            quality_hint = tr(
+                "dashboard.quality_hint", rate=f"{report.rate:.1%}", target=f"{quality.QUALITY_TARGET:.0%}"
+            )
+            colour = CALM if report.rate >= quality.QUALITY_TARGET else ALERT
+        self.quality_card.set_value(failing, quality_hint, colour)
+
+        shown = week[:WEEK_SHOWN]
+        self.week_model.set_rows(shown)
+        self.week_title.setText(tr("dashboard.week_list", count=len(week), shown=len(shown)))
+        self.delivery_model.set_rows(deliveries)
+        self.delivery_title.setText(tr("dashboard.deliveries_list", count=len(deliveries)))
+
+    def _record(self, *_: object) -> None:
+        row = self.week_view.current_row()
+        if not isinstance(row, followups.FollowupRow):
+            return
+        dialog = ChecklistDialog(self.ctx, row.id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+            self.dataChanged.emit()
