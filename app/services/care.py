@@ -24,6 +24,7 @@ from app.models import (
     Followup,
     Household,
     Person,
+    Pregnancy,
     PrepregnancyCheck,
     SupportEntitlement,
 )
@@ -678,3 +679,59 @@ def supports_of_household(db: Database, household_id: str) -> list[SupportRow]:
             )
             for x, name in s.execute(q)
         ]
+
+
+# ---------------------------------------------------------------- folic-acid courses ending (dashboard)
+
+FOLIC_UNTIL_WEEKS = 13  # folic acid is taken to the end of the 3rd month of pregnancy (domain.md)
+
+
+@dataclass(frozen=True)
+class FolicEndingRow:
+    person_id: str
+    household_id: str
+    household_no: str
+    name: str
+    phone: str
+    start_date: dt.date
+    ends_on: dt.date  # the recorded end, or LMP + 13 weeks for a pregnant woman whose course is open
+
+
+def folic_courses_ending(db: Database, today: dt.date, days: int = 30) -> list[FolicEndingRow]:
+    """Courses that end within `days` (or should already have ended: pregnant past 13 weeks, still open),
+    so the officer can plan the last visit and stop handing out bottles."""
+    horizon = today + dt.timedelta(days=days)
+    open_pregnancy = aliased(Pregnancy)
+    q = (
+        sa.select(
+            FolicAcidCourse.woman_id,
+            Household.id,
+            Household.household_no,
+            Person.name,
+            sa.func.coalesce(Person.phone, Household.phone, ""),
+            FolicAcidCourse.start_date,
+            FolicAcidCourse.end_date,
+            open_pregnancy.lmp,
+        )
+        .join(Person, Person.id == FolicAcidCourse.woman_id)
+        .join(Household, Household.id == Person.household_id)
+        .outerjoin(
+            open_pregnancy,
+            (open_pregnancy.woman_id == Person.id)
+            & open_pregnancy.outcome.is_(None)
+            & open_pregnancy.deleted_at.is_(None),
+        )
+        .where(
+            FolicAcidCourse.deleted_at.is_(None),
+            Person.deleted_at.is_(None),
+            Person.residence_status.in_(PRESENT),
+            sa.or_(FolicAcidCourse.end_date.is_(None), FolicAcidCourse.end_date >= today),
+        )
+    )
+    rows = []
+    with db.read() as s:
+        for pid, hid, number, name, phone, start, end, lmp in s.execute(q):
+            ends_on = end or (lmp + dt.timedelta(weeks=FOLIC_UNTIL_WEEKS) if lmp else None)
+            if ends_on is not None and ends_on <= horizon:
+                rows.append(FolicEndingRow(pid, hid, number, name, phone, start, ends_on))
+    return sorted(rows, key=lambda r: (r.ends_on, r.household_no))

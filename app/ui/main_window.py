@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.dashboard.openFollowups.connect(self.open_followups)
         self.dashboard.openPregnancies.connect(lambda: self.show_page("pregnancies"))
         self.dashboard.openHouseholds.connect(lambda: self.show_page("households"))
-        for page in (self.women, self.households):
+        for page in (self.women, self.households, self.dashboard):
             page.careRequested.connect(self.open_care)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)

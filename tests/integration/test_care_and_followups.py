@@ -671,3 +671,42 @@ def test_regenerate_all_twice_changes_nothing_the_second_time(db, officer, famil
     second = followups.regenerate_all(db, officer, later)
     assert (second.inserted, second.moved, second.cancelled) == (0, 0, 0)
     assert second.people == first.people
+
+
+def test_folic_courses_ending_on_the_dashboard_list(db, officer, today):
+    """Hand-counted: a course that already ended (not listed), a pregnant woman at 12 weeks with an open
+    course (ends at 13+0, in 7 days), and an open course of a woman not pregnant (no end: not listed)."""
+    import datetime as dt
+
+    from app.services import care
+    from app.services import households as hh
+    from app.services import pregnancies as pg
+
+    hid = hh.create_household(db, officer, hh.HouseholdInput("0901", 1, "一组 9 号"))
+    ids = {}
+    for name, number in (
+        ("甲", "110105199208150029"),
+        ("乙", "110105199303120020"),
+        ("丙", "110105199405200021"),
+    ):
+        ids[name] = hh.add_person(
+            db,
+            officer,
+            hid,
+            hh.PersonInput(name=name, id_number=number, relation="other", marital_status="first_marriage"),
+            today,
+        )
+    start = today - dt.timedelta(days=60)
+    for name in ids:
+        care.start_folic_course(db, officer, ids[name], care.FolicCourseInput(start), today)
+    first = care.folic_courses_of(db, ids["甲"])[0]
+    care.end_folic_course(db, officer, first.id, today - dt.timedelta(days=1), today)
+    pg.register_pregnancy(
+        db,
+        officer,
+        ids["乙"],
+        pg.PregnancyInput(lmp=today - dt.timedelta(weeks=12), registration_date=today),
+        today,
+    )
+    ending = care.folic_courses_ending(db, today)
+    assert [(r.name, r.ends_on) for r in ending] == [("乙", today + dt.timedelta(days=7))]

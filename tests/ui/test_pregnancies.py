@@ -74,3 +74,33 @@ def test_register_from_page_then_live_birth_adds_newborn(qtbot, main_window, ctx
     types = {r.followup_type: r.status for r in followups.person_followups(ctx.db, li_mei.id)}
     assert types["postpartum_visit"] == "due" and types["postpartum_42d"] == "due"
     assert types["anc5"] == "cancelled"
+
+
+def test_dashboard_counts_folic_courses_ending_and_lists_them(qtbot, main_window, ctx, small_village):
+    from app.services import care
+    from app.services import pregnancies as pg
+
+    li_mei = next(m for m in hh.household_members(ctx.db, small_village["h1"]) if m.name == "李梅")
+    care.start_folic_course(
+        ctx.db, ctx.user.id, li_mei.id, care.FolicCourseInput(TODAY - dt.timedelta(days=120)), TODAY
+    )
+    pg.register_pregnancy(
+        ctx.db,
+        ctx.user.id,
+        li_mei.id,
+        pg.PregnancyInput(lmp=TODAY - dt.timedelta(weeks=11), registration_date=TODAY),
+        TODAY,
+    )
+    dashboard = main_window.dashboard
+    dashboard.refresh()
+    assert dashboard.folic_card.number.text() == "1"
+    seen = {}
+
+    def listing(dialog):
+        seen["rows"] = [(r.name, r.ends_on) for r in dialog.model.rows()]
+        dialog.reject()
+
+    script = DialogScript(listing)
+    qtbot.mouseClick(dashboard.folic_card.number, Qt.MouseButton.LeftButton)
+    script.done()
+    assert seen["rows"] == [("李梅", TODAY + dt.timedelta(weeks=2))]  # 13+0 weeks after the LMP

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.services import followups, pregnancies, quality
+from app.services import care, followups, pregnancies, quality
 from app.ui.context import AppContext
 from app.ui.dialogs.checklist_dialog import ChecklistDialog
 from app.ui.labels import fmt_date, label
@@ -99,6 +99,7 @@ class DashboardPage(QWidget):
     openPregnancies = Signal()
     openHouseholds = Signal()
     dataChanged = Signal()
+    careRequested = Signal(str)  # a person id, from the folic-acid list
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +111,8 @@ class DashboardPage(QWidget):
         self.overdue_card = Card(tr("dashboard.overdue"), "overdue")
         self.deliveries_card = Card(tr("dashboard.deliveries"), "deliveries30")
         self.quality_card = Card(tr("dashboard.quality"), "qualityProblems")
+        self.folic_card = Card(tr("dashboard.folic"), "folicEnding")
+        self.folic_card.number.clicked.connect(self.show_folic_ending)
         self.due_card.number.clicked.connect(lambda: self.openFollowups.emit("week"))
         self.overdue_card.number.clicked.connect(lambda: self.openFollowups.emit("overdue"))
         self.deliveries_card.number.clicked.connect(self.openPregnancies.emit)
@@ -169,8 +172,15 @@ class DashboardPage(QWidget):
         self._fit_to_font()
         self.refresh()
 
-    def cards(self) -> tuple[Card, Card, Card, Card]:
-        return (self.due_card, self.overdue_card, self.deliveries_card, self.quality_card)
+    def cards(self) -> tuple[Card, ...]:
+        return (self.due_card, self.overdue_card, self.deliveries_card, self.folic_card, self.quality_card)
+
+    def show_folic_ending(self) -> None:
+        from app.ui.dialogs.folic_ending import FolicEndingDialog
+
+        dialog = FolicEndingDialog(self.ctx, self)
+        dialog.careRequested.connect(self.careRequested)
+        dialog.exec()
 
     def _delivery_columns(self) -> list[Column[pregnancies.PregnancyRow]]:
         def weeks(r: pregnancies.PregnancyRow) -> str:
@@ -252,6 +262,8 @@ class DashboardPage(QWidget):
             )
             colour = CALM if report.rate >= quality.QUALITY_TARGET else ALERT
         self.quality_card.set_value(failing, quality_hint, colour)
+        folic = care.folic_courses_ending(db, today)
+        self.folic_card.set_value(len(folic), tr("dashboard.folic_hint"))
 
         shown = week[:WEEK_SHOWN]
         self.week_model.set_rows(shown)
