@@ -65,6 +65,28 @@ def open_context(folder: Path, settings: QSettings, demo: bool) -> AppContext | 
     return AppContext(db=db, user=users[0], data_dir=folder, settings=settings, demo=demo)
 
 
+def keep_schedule_current(window: MainWindow, ctx: AppContext) -> None:
+    """Once per start, in the background: repeating follow-ups are extended to the horizon and windows
+    that closed since the last start become missed. The window stays usable; nothing shows unless slow."""
+    from app.services import followups
+
+    def done(summary: object) -> None:
+        if any(getattr(summary, k, 0) for k in ("inserted", "moved", "cancelled")):
+            window.refresh_pages()
+
+    def failed(error: BaseException) -> None:  # not worth interrupting the officer: logged for support
+        log.error("updating the follow-up schedule failed", exc_info=error)
+
+    run_op(
+        window,
+        lambda progress: followups.regenerate_all(ctx.db, ctx.user.id, ctx.today(), progress),
+        title=tr("main.updating_schedule"),
+        on_success=done,
+        on_error=failed,
+        show_after_ms=1500,
+    )
+
+
 def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None) -> int:
     app = make_app()
     folder = config.data_dir(data_dir)
@@ -96,6 +118,7 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
         window = MainWindow(ctx)
         _keep.append(window)
         window.show()
+        keep_schedule_current(window, ctx)
 
     if is_set_up(db):
         show_main(db)
