@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.clock import now_utc
+from app.clock import CHINA_TZ, now_utc
 from app.models import (
     ContraceptiveEpisode,
     FolicAcidCourse,
@@ -60,7 +60,7 @@ def _since_entered(plan: Plan, entered: dt.datetime | None, today: dt.date) -> P
     (`today` caps the entry day: planning can be run for a date before the record's clock time.)"""
     if entered is None:
         return plan
-    day = min(entered.date(), today)
+    day = min(entered.astimezone(CHINA_TZ).date(), today)  # the officer's calendar day, not UTC's
     kept = tuple(
         p for p in plan.planned if p.window.latest >= day or p.followup_type == FollowupType.INJECTION
     )

@@ -234,7 +234,10 @@ def plan_contraceptive(
                         yield last + k * rule.then_every_months
                         k += 1
 
-            planned += _repeating(rule, start, months(), stop, horizon)
+            checks = _repeating(rule, start, months(), None if stop is None else stop, horizon)
+            if stop is not None:  # after a method stops, a check whose window was still open is not needed
+                checks = [c for c in checks if c.window.latest < stop]
+            planned += checks
         elif rule.anchor == "previous_injection":
             # one open reminder at a time: after the first injection, then after each one recorded as done
             anchors = (start, *injections_done)
@@ -295,8 +298,11 @@ def reconcile(existing: Iterable[Existing], plan: Plan, today: dt.date) -> Chang
             changes.inserts.append((p, status_for(p.window, today)))
         elif e.status in OPEN:
             status = status_for(p.window, today)
-            if e.window != p.window or e.status != status:
+            if e.window != p.window:
                 changes.moves.append((e.id, p.window, status))
+            elif e.status == FollowupStatus.DUE.value and status == FollowupStatus.MISSED.value:
+                changes.moves.append((e.id, p.window, status))
+            # a follow-up marked missed by hand while its window is still open stays missed
     for key, e in by_key.items():
         # only what is still ahead is cancelled; a missed visit stays missed (it is history)
         if key not in wanted and e.status == FollowupStatus.DUE.value:

@@ -384,9 +384,10 @@ def test_method_rules(db, officer, family, today):
     current = care.current_method(db, wife)
     assert (current.id, current.method) == (none, "none")
     assert [m.method for m in care.methods_of(db, wife)] == ["none", "iud"]
-    # the IUD's 1-month check (due 1 Nov, before the stop) stays open; the 3-month one (1 Jan) is cancelled
+    # the IUD was removed on 24 Nov: its 1-month check (window 25 Oct – 1 Dec, still open at the stop) and
+    # the 3-month one (1 Jan) are no longer needed and are cancelled
     assert [(r.due, r.status) for r in rows_of(db, wife, "contraceptive_check")] == [
-        (D(2026, 11, 1), "due"),
+        (D(2026, 11, 1), "cancelled"),
         (D(2027, 1, 1), "cancelled"),
     ]
 

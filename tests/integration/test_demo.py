@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,22 +19,26 @@ from app.db import Database, open_database
 from app.models import (
     TRAVELLING_MODELS,
     AuditEvent,
+    ContraceptiveEpisode,
     Followup,
+    FollowupAnswer,
     Household,
     Person,
     Pregnancy,
     StockMovement,
+    SupplyItem,
     User,
     VitalEvent,
 )
-from app.models.vocab import FollowupType, MovementType
-from app.services import identity
+from app.models.vocab import PRESENT, FollowupType, MovementType
+from app.services import checklists, followups, identity, schedule
 from app.services.auth import login
 from app.services.demo import DEMO_SETUP, Cancelled, DemoSummary, generate_demo, table_digest
 from app.services.validation import full_years
 from app.services.village import group_count, is_set_up, village_info
 
 TODAY = dt.date(2026, 11, 24)
+DAY = dt.timedelta(days=1)
 WINDOW_START = TODAY - dt.timedelta(days=548)  # 18 months
 PEOPLE = 400
 
@@ -367,6 +371,7 @@ def test_follow_ups_have_windows_statuses_and_answers(demo_db):
         open_lmp = dict(
             s.execute(sa.select(Pregnancy.id, Pregnancy.lmp).where(Pregnancy.outcome.is_(None))).all()
         )
+        present = set(s.execute(sa.select(Person.id).where(Person.residence_status.in_(PRESENT))).scalars())
     kinds = Counter(f.followup_type for f in fus)
     for kind in (
         "anc1",
@@ -376,13 +381,26 @@ def test_follow_ups_have_windows_statuses_and_answers(demo_db):
         "anc5",
         "postpartum_visit",
         "postpartum_42d",
+        "prepreg_early",
+        "prepreg_outcome",
+        "folic_adherence",
         "contraceptive_check",
+        "injection",
+        "support_visit",
     ):
         assert kinds[kind] > 0, kind
     statuses = Counter(f.status for f in fus)
-    assert statuses["done"] > statuses["due"] > 0
-    assert any(f.status == "due" and f.latest_date < TODAY for f in fus)  # overdue
-    assert any(f.status == "missed" for f in fus)
+    assert statuses["done"] > statuses["due"] > 0 and statuses["missed"] > 0
+    reasons = Counter(f.status_reason for f in fus if f.status == "cancelled")
+    assert reasons["followup.reason.pregnancy_ended"] > 0  # the antenatal checks left when a pregnancy ended
+    assert set(reasons) <= {
+        "followup.reason.pregnancy_ended",
+        "followup.reason.pregnancy_known",
+        "followup.reason.course_ended",
+        "followup.reason.method_stopped",
+        "followup.reason.support_ended",
+        "followup.reason.person_gone",
+    }
     windows = {
         FollowupType.ANC1: (0, 84, 90),
         FollowupType.ANC2: (112, 112, 146),
@@ -392,10 +410,16 @@ def test_follow_ups_have_windows_statuses_and_answers(demo_db):
     }
     for f in fus:
         assert f.earliest_date <= f.due_date <= f.latest_date
-        assert (f.status == "done") == (f.done_date is not None)
+        assert (f.status == "done") == (f.done_date is not None) == (f.checklist_version is not None)
         assert (f.id in answered) == (f.status == "done")
+        assert bool(f.status_reason) == (f.status == "cancelled")
         if f.done_date is not None:
             assert f.done_date <= TODAY
+        if f.status in ("due", "missed"):  # as the engine has it: a window closed before today is missed
+            window = schedule.Window(f.earliest_date, f.due_date, f.latest_date)
+            assert f.status == schedule.status_for(window, TODAY), f
+        if f.status == "due":
+            assert f.person_id in present
         if f.source_id in open_lmp:
             lmp = open_lmp[f.source_id]
             e, d, la = windows[FollowupType(f.followup_type)]
@@ -403,6 +427,77 @@ def test_follow_ups_have_windows_statuses_and_answers(demo_db):
             assert (f.latest_date - lmp).days == la
     keys = Counter((f.source_id, f.followup_type, f.occurrence) for f in fus)
     assert max(keys.values()) == 1
+
+
+def test_the_follow_up_engine_finds_nothing_to_change_in_a_fresh_demo(empty_db):
+    """The demo's follow-ups are exactly what the engine schedules: re-planning everyone (as the start-up run
+    does) inserts, moves and cancels nothing, and nothing due has its window closed."""
+    generate_demo(empty_db, people=600, seed=7, today=TODAY)
+    before = table_digest(empty_db)
+    officer = login(empty_db, "demo", "demo1234").id
+    summary = followups.regenerate_all(empty_db, officer, TODAY)
+    assert (summary.inserted, summary.moved, summary.cancelled) == (0, 0, 0)
+    assert summary.people > 50
+    assert followups.mark_missed(empty_db, officer, TODAY) == 0
+    assert table_digest(empty_db) == before
+
+
+def test_done_follow_ups_are_answered_on_their_current_checklist(demo_db):
+    templates = checklists.load_templates()
+    with demo_db.read() as s:
+        fus = s.execute(sa.select(Followup)).scalars().all()
+        answers: dict[str, dict[str, str]] = defaultdict(dict)
+        for fid, key, value in s.execute(
+            sa.select(FollowupAnswer.followup_id, FollowupAnswer.item_key, FollowupAnswer.value)
+        ):
+            answers[fid][key] = value
+    done = [f for f in fus if f.status == "done"]
+    assert len({f.followup_type for f in done}) >= 10
+    for f in done:
+        template = templates.current(f.followup_type)
+        assert f.checklist_version == template.version
+        assert checklists.check_answers(template, answers[f.id], TODAY) == answers[f.id], f.followup_type
+    # a visit that referred her has the referral follow-up the engine plans from its day, and only such a visit
+    referrals = {f.source_id: f for f in fus if f.followup_type == "referral"}
+    referring = {f.id: f for f in done if answers[f.id].get("referred") == "yes"}
+    assert set(referrals) == set(referring)
+    for fid, r in referrals.items():
+        assert (r.source_table, r.person_id) == ("followup", referring[fid].person_id)
+        assert (r.earliest_date, r.latest_date) == (
+            referring[fid].done_date,
+            referring[fid].done_date + DAY * 14,
+        )
+
+
+def test_this_weeks_work_list_of_the_demo_has_antenatal_visits(demo_db):
+    rows = followups.work_list(demo_db, TODAY, "week")
+    assert rows and {r.status for r in rows} == {"due"}
+    assert any(r.followup_type.startswith("anc") for r in rows)
+
+
+def test_injections_recorded_on_follow_ups_are_the_injections_issued(demo_db):
+    """An injectable's follow-ups chain on the day each injection was given; the stock ledger issued one then."""
+    with demo_db.read() as s:
+        episodes = dict(
+            s.execute(
+                sa.select(ContraceptiveEpisode.id, ContraceptiveEpisode.start_date).where(
+                    ContraceptiveEpisode.method == "injectable"
+                )
+            ).all()
+        )
+        done = s.execute(
+            sa.select(Followup.source_id, Followup.done_date).where(
+                Followup.followup_type == "injection", Followup.status == "done"
+            )
+        ).all()
+        issued = s.execute(
+            sa.select(StockMovement.contraceptive_episode_id, StockMovement.movement_date)
+            .join(SupplyItem, SupplyItem.id == StockMovement.item_id)
+            .where(SupplyItem.code == "C03", StockMovement.movement_type == "issue_person")
+        ).all()
+    assert episodes and done
+    given = {(e, day) for e, day in [*episodes.items(), *done] if WINDOW_START <= day <= TODAY}
+    assert given == set(issued)
 
 
 def test_stock_never_goes_below_zero_and_no_expired_lot_is_issued(demo_db):

@@ -12,7 +12,16 @@ from dataclasses import replace
 import pytest
 
 from app.services import schedule
-from app.services.schedule import Existing, Planned, PregnancyFacts, Window
+from app.services.schedule import (
+    Existing,
+    Plan,
+    Planned,
+    PregnancyFacts,
+    Window,
+    load_rules,
+    plan_contraceptive,
+    reconcile,
+)
 
 D = dt.date
 RULES = schedule.load_rules()
@@ -360,3 +369,19 @@ def test_rules_with_an_unordered_window_are_refused(bad):
     }
     with pytest.raises(ValueError):
         schedule.parse_rules(data)
+
+
+def test_a_visit_marked_missed_by_hand_stays_missed_while_its_window_is_open():
+    w = Window(dt.date(2026, 11, 1), dt.date(2026, 11, 10), dt.date(2026, 12, 15))
+    existing = [Existing("f1", "anc4", 1, w, "missed")]
+    plan = Plan((Planned("anc4", 1, w),))
+    assert not reconcile(existing, plan, dt.date(2026, 11, 24))
+
+
+def test_checks_whose_window_is_open_when_the_method_stops_are_not_planned():
+    rules = load_rules()
+    plan = plan_contraceptive(
+        rules, "iud", dt.date(2026, 1, 10), dt.date(2027, 1, 12), (), dt.date(2027, 1, 12)
+    )
+    # 1 and 3 months closed before the removal; the 12-month window (3 Jan – 9 Feb 2027) was open: dropped
+    assert [p.window.due for p in plan.planned] == [dt.date(2026, 2, 10), dt.date(2026, 4, 10)]

@@ -15,7 +15,7 @@ from app.db import Database
 from app.i18n import tr
 from app.models import SupplyItem, User, VillageProfile, VillagerGroup
 from app.models.user import SYSTEM_USER_ID
-from app.models.vocab import PregnancyOutcome, UserRole
+from app.models.vocab import UserRole
 from app.services.demo import care, events, followups, households, pregnancies
 from app.services.demo.builder import MODELS, Builder
 from app.services.demo.digest import table_digest
@@ -68,9 +68,7 @@ def _build(b: Builder, report: Progress) -> None:
     report(0.55, tr("demo.step.care"))
     window = births + misses + opened
     for _mother, preg in window:
-        followups.anc(b, preg)
-        if preg["outcome"] == PregnancyOutcome.LIVE_BIRTH:
-            followups.postpartum(b, preg)
+        followups.pregnancy(b, preg)
     care.around_pregnancies(b, window)
     care.planners(b)
     report(0.6, tr("demo.step.care"))

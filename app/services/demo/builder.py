@@ -159,6 +159,7 @@ class Builder:
         self.rows: dict[str, list[dict[str, Any]]] = {m.__tablename__: [] for m in MODELS}
         self.homes: list[Home] = []
         self.members: list[Member] = []
+        self.people_by_id: dict[str, Member] = {}
         self.pinyin_cache: dict[str, tuple[str, str]] = {}
         self.id_numbers: set[str] = set()
         self.group_counts: dict[int, int] = defaultdict(int)
@@ -169,6 +170,11 @@ class Builder:
     def stamp(self, day: dt.date) -> dt.datetime:
         """When a record was typed in: a moment of office hours on `day` (today at the latest)."""
         return office_stamp(self.rng, min(day, self.today))
+
+    def typed_in(self, day: dt.date) -> dt.date:
+        """The day a care record of `day` was typed in: the village began using the desk on the first day of the
+        window, and typed in its older records from the paper register then (never after today)."""
+        return min(max(day, self.start), self.today)
 
     def new_id(self, at: dt.datetime) -> str:
         return seeded_uuid7(self.id_rng, at)

@@ -9,7 +9,7 @@ from app.models.vocab import ContraceptiveMethod as CM
 from app.models.vocab import Relation, RiskGrade, Sex, SupportKind
 from app.services.demo import followups
 from app.services.demo.builder import Builder, Member
-from app.services.demo.dates import add_months, days
+from app.services.demo.dates import days
 from app.services.demo.names import draw_given_name, draw_phone, draw_surname
 from app.services.demo.pregnancies import mothers
 from app.services.demo.supplies import method_demand
@@ -26,9 +26,7 @@ METHOD_LABELS = {
 }
 
 
-def _folic_course(
-    b: Builder, woman: Member, start: dt.date, end: dt.date | None, course_end: dt.date
-) -> None:
+def _folic_course(b: Builder, woman: Member, start: dt.date, end: dt.date | None) -> None:
     """A course of folic acid with its monthly bottles (stock issues) and adherence follow-ups."""
     high = b.rng.random() < 0.04
     last = min(end or b.today, b.today)
@@ -36,7 +34,7 @@ def _folic_course(
     bottles = [bottle for bottle in bottles if bottle <= b.today]
     course = b.add(
         "folic_acid_course",
-        start,
+        b.typed_in(start),
         woman_id=woman.row["id"],
         start_date=start,
         end_date=end,
@@ -46,7 +44,7 @@ def _folic_course(
     )
     link = {"person_id": woman.row["id"], "folic_acid_course_id": course["id"]}
     b.demand["F01"] += [(bottle, 10 if high else 1, link) for bottle in bottles if bottle >= b.start]
-    followups.folic_adherence(b, course, course_end)
+    followups.folic_course(b, course)
 
 
 def _prepregnancy(b: Builder, woman: Member, check: dt.date, pregnancy: dict[str, Any] | None) -> None:
@@ -55,7 +53,7 @@ def _prepregnancy(b: Builder, woman: Member, check: dt.date, pregnancy: dict[str
     high = b.rng.random() < 0.08
     row = b.add(
         "prepregnancy_check",
-        check,
+        b.typed_in(check),
         woman_id=woman.row["id"],
         partner_id=husband.row["id"] if husband is not None and husband.present else None,
         check_date=check,
@@ -65,7 +63,7 @@ def _prepregnancy(b: Builder, woman: Member, check: dt.date, pregnancy: dict[str
         else "已告知检查结果，建议每日增补叶酸 0.4mg 至孕满 3 个月",
         pregnancy_id=pregnancy["id"] if pregnancy else None,
     )
-    followups.prepregnancy(b, row, pregnancy)
+    followups.prepregnancy_check(b, row)
 
 
 def around_pregnancies(b: Builder, pregnancies: list[tuple[Member, dict[str, Any]]]) -> None:
@@ -79,7 +77,7 @@ def around_pregnancies(b: Builder, pregnancies: list[tuple[Member, dict[str, Any
         start = lmp - days(rng.randint(60, 100)) if planned else preg["registration_date"]
         course_end = min(lmp + days(90), preg["outcome_date"] or lmp + days(90))
         if start <= course_end and course_end >= b.start and rng.random() < 0.85:
-            _folic_course(b, mother, start, course_end if course_end <= b.today else None, course_end)
+            _folic_course(b, mother, start, course_end if course_end <= b.today else None)
 
 
 def _episode(
@@ -91,7 +89,7 @@ def _episode(
         counselled = start
     row = b.add(
         "contraceptive_method",
-        start,
+        b.typed_in(start),
         person_id=person.row["id"],
         method=method,
         start_date=start,
@@ -102,9 +100,7 @@ def _episode(
         if counselled
         else "",
     )
-    method_demand(b, row)
-    if method in (CM.IUD, CM.IMPLANT):
-        followups.contraceptive_checks(b, row)
+    method_demand(b, row, followups.contraceptive_method(b, row))
 
 
 def contraception(b: Builder, after_birth: dict[str, tuple[dt.date, dt.date | None]]) -> None:
@@ -196,7 +192,7 @@ def planners(b: Builder) -> None:
         _prepregnancy(b, woman, check, None)
         start = check + days(b.rng.randint(0, 14))
         if start <= b.today:
-            _folic_course(b, woman, start, None, add_months(start, 12))
+            _folic_course(b, woman, start, None)
 
 
 def support(b: Builder) -> None:
@@ -232,5 +228,4 @@ def support(b: Builder) -> None:
             visit_interval_months=1 if special else 12,
             notes=notes,
         )
-        if special:
-            followups.support_visits(b, row)
+        followups.support_entitlement(b, row)

@@ -1,377 +1,517 @@
-"""Follow-ups of the demo and their checklist answers, made from the care records they belong to.
+"""Follow-ups of the demo and their checklist answers: exactly what the follow-up engine would have made.
 
-A stand-in, kept apart on purpose: the real follow-up engine (app.services.followups) will take its place. Each
-public function receives one source row (a pregnancy, a folic acid course, a pre-pregnancy check, a method, an
-entitlement) and adds the follow-ups a village officer would have on her list for it by today.
+Kept apart on purpose, one entry point per kind of source record (a pregnancy, a pre-pregnancy check, a folic
+acid course, a contraceptive method, a support entitlement, and a visit that referred someone). Each derives
+the facts app.services.followup_sync._collect derives for the record, asks the engine's planners
+(app.services.schedule) for its windows as of today, and decides the story of every window with the demo's
+seeded random stream:
+
+- a window closed before today was mostly done (on a day inside it, its checklist answered on the current
+  template), else missed; an open window is due, or done already; a window still ahead is due;
+- what the engine made on the way and later gave up is there as cancelled, with the engine's reason (the
+  antenatal checks left when a pregnancy ended, the pre-pregnancy calls once she is pregnant, the checks ahead
+  when a method or a folic acid course stopped, everything still due when the person died or moved away);
+- a visit answered "referred: yes" has its referral follow-up.
+
+So `followup_sync.refresh_all` on a fresh demo finds nothing to insert, move or cancel. The demo's story of
+the desk itself: the village began using it on the first day of the window (Builder.start) and typed in its
+older care records from the paper register that day (Builder.typed_in); the engine makes no follow-ups for the
+windows that had closed before a record was typed in, except the chain of injection reminders.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from app.models.vocab import FollowupStatus, FollowupType
-from app.services.demo.builder import Builder
-from app.services.demo.dates import add_months, days
-
-CHECKLIST_VERSION = "1"
-# Antenatal check windows in days after the LMP: (earliest, due, latest) — see domain.md.
-ANC_WINDOWS = (
-    (FollowupType.ANC1, 0, 84, 90),
-    (FollowupType.ANC2, 112, 112, 146),
-    (FollowupType.ANC3, 147, 147, 174),
-    (FollowupType.ANC4, 196, 196, 258),
-    (FollowupType.ANC5, 259, 259, 286),
+from app.models.vocab import (
+    PRESENT,
+    DeliveryPlace,
+    FollowupStatus,
+    FollowupType,
+    PregnancyOutcome,
+    VitalEventType,
 )
-# Contraceptive checks after an IUD or implant insertion: 1, 3 and 12 months, then yearly.
-CHECK_MONTHS = (1, 3, 12)
+from app.services import checklists, schedule
+from app.services.demo.builder import Builder
+from app.services.demo.dates import days
+from app.services.demo.places import HOSPITALS
+from app.services.schedule import Plan, Planned, PregnancyFacts, Window
+
+DONE, DUE = FollowupStatus.DONE.value, FollowupStatus.DUE.value
+MISSED, CANCELLED = FollowupStatus.MISSED.value, FollowupStatus.CANCELLED.value
+PERSON_GONE = "followup.reason.person_gone"
+REFERRED = "referred"  # the checklist item that makes a referral follow-up (followup_sync.REFERRAL_ITEM)
+ANTENATAL = (FollowupType.ANC1, FollowupType.ANC2, FollowupType.ANC3, FollowupType.ANC4, FollowupType.ANC5)
+P_DONE = 0.9  # a window closed before today was done (else missed)
+P_OPEN = 0.8  # ... and an open one, in proportion of the part of it gone by
+
+Answers = Callable[[dt.date], dict[str, str]]
 
 
-def _followup(
+@dataclass(frozen=True)
+class _Source:
+    """A record follow-ups are made for, as the engine sees it."""
+
+    table: str
+    id: str
+    person_id: str
+    entered: dt.date  # the day it was typed in (its follow-ups exist from then on)
+    left: dt.date | None  # the day its person died or moved away; None while she belongs to the village
+
+    def now(self, b: Builder) -> dt.date:
+        """The day its plan is made on: today, or the last day its person was in the village."""
+        return b.today if self.left is None else min(self.left, b.today)
+
+
+def _left(b: Builder, person_id: str) -> dt.date | None:
+    member = b.people_by_id[person_id]
+    if member.row["residence_status"] in PRESENT:
+        return None
+    day = member.row.get("death_date")
+    if day is None:
+        moves = [
+            r["event_date"]
+            for r in b.rows["vital_event"]
+            if r["person_id"] == person_id and r["event_type"] == VitalEventType.MOVE_OUT
+        ]
+        day = max(moves, default=b.today)
+    return min(day, b.today)
+
+
+def _source(b: Builder, table: str, row: dict[str, Any], person_id: str) -> _Source:
+    return _Source(table, row["id"], person_id, row["created_at"].date(), _left(b, person_id))
+
+
+def _since(plan: Plan, src: _Source, day: dt.date) -> list[Planned]:
+    """The plan without the windows closed before the record was typed in (followup_sync._since_entered)."""
+    first = min(src.entered, day)
+    return [p for p in plan.planned if p.window.latest >= first or p.followup_type == FollowupType.INJECTION]
+
+
+def _dropped(before: list[Planned], now: list[Planned]) -> list[Planned]:
+    """What the engine had made before a change and no longer plans after it."""
+    kept = {(p.followup_type, p.occurrence) for p in now}
+    return [p for p in before if (p.followup_type, p.occurrence) not in kept]
+
+
+def _made(src: _Source, w: Window) -> dt.date:
+    """When the engine made a repeating follow-up: once its due day came within the horizon."""
+    return max(src.entered, w.due - days(schedule.load_rules().horizon_days))
+
+
+# ---------------------------------------------------------------- one window
+
+
+def _draw(b: Builder, w: Window, lo: dt.date, hi: dt.date, cut: dt.date, p_done: float) -> dt.date | None:
+    """The day the visit of window `w` was made, seen on `cut`, or None: it could be made from `lo` to `hi`."""
+    rng = b.rng
+    hi = min(hi, w.latest, cut)
+    if lo > hi:
+        return None
+    if w.latest < cut:  # closed
+        p = p_done
+    else:  # open: the longer it has been open, the likelier the visit is made already
+        p = P_OPEN * ((cut - lo).days + 1) / ((w.latest - lo).days + 1)
+    if rng.random() >= p:
+        return None
+    return lo + days(rng.randint(0, (hi - lo).days))
+
+
+def _visit(
     b: Builder,
-    person_id: str,
-    kind: str,
-    source_table: str,
-    source_id: str,
-    occurrence: int,
-    earliest: dt.date,
-    due: dt.date,
-    latest: dt.date,
-    status: str,
-    done: dt.date | None,
-    created: dt.date,
-    result: str = "",
+    src: _Source,
+    p: Planned,
+    answers: Answers,
+    *,
+    made: dt.date,
+    until: dt.date | None = None,
     reason: str = "",
-) -> None:
+    floor: dt.date | None = None,
+    last: dt.date | None = None,
+    p_done: float = P_DONE,
+    done_on: dt.date | None = None,
+    result: str = "",
+) -> dict[str, Any]:
+    """The follow-up of window `p`, made on `made`. Wanted by the engine today unless `until` says from when it
+    is not any more (then it is cancelled with `reason` if it was still due that day). Its visit can be made
+    from `floor` to `last` (or is made on `done_on`)."""
+    w = p.window
+    wanted, cut = until is None, b.today if until is None else until
+    if src.left is not None and src.left <= cut:
+        wanted, cut, reason = False, src.left, PERSON_GONE
+    done: dt.date | None = None
+    if done_on is not None and done_on <= cut:
+        done = done_on
+    elif p_done > 0:
+        lo = max(w.earliest, made, floor or made)
+        done = _draw(b, w, lo, last or cut, cut, p_done)
+    if done is not None:
+        status = DONE
+    elif w.latest < cut:
+        status = MISSED
+    else:
+        status = DUE if wanted else CANCELLED
     row = b.add(
         "followup",
-        done or created,
-        person_id=person_id,
-        followup_type=kind,
-        source_table=source_table,
-        source_id=source_id,
-        occurrence=occurrence,
-        earliest_date=earliest,
-        due_date=due,
-        latest_date=latest,
+        max(done, made) if done is not None else made,
+        person_id=src.person_id,
+        followup_type=p.followup_type,
+        source_table=src.table,
+        source_id=src.id,
+        occurrence=p.occurrence,
+        earliest_date=w.earliest,
+        due_date=w.due,
+        latest_date=w.latest,
         status=status,
         done_date=done,
-        result=result,
-        status_reason=reason,
-        checklist_version=CHECKLIST_VERSION if done else None,
+        result=result if done is not None else "",
+        status_reason=reason if status == CANCELLED else "",
+        checklist_version=checklists.load_templates().current(p.followup_type).version if done else None,
     )
     if done is not None:
-        _answers(b, row, kind)
+        filled = answers(done)
+        for key, value in filled.items():
+            b.add("followup_answer", done, followup_id=row["id"], item_key=key, value=value)
+        if filled.get(REFERRED) == "yes":
+            referral(b, row)
+    return row
 
 
-def _resolve(
-    b: Builder,
-    earliest: dt.date,
-    latest: dt.date,
-    floor: dt.date | None = None,
-    p_done: float = 0.88,
-    p_missed: float = 0.06,
-) -> tuple[str, dt.date | None]:
-    """A plausible status for a window seen from today: past ones mostly done, some missed or overdue."""
-    lo = max(earliest, floor or earliest)
-    rng = b.rng
-    if latest < b.today:
-        r = rng.random()
-        if r < p_done:
-            hi = max(lo, min(latest, b.today))
-            return FollowupStatus.DONE, min(lo + days(rng.randint(0, (hi - lo).days)), b.today)
-        return (FollowupStatus.MISSED, None) if r < p_done + p_missed else (FollowupStatus.DUE, None)
-    if earliest <= b.today and lo <= b.today and rng.random() < 0.45:
-        return FollowupStatus.DONE, lo + days(rng.randint(0, (b.today - lo).days))
-    return FollowupStatus.DUE, None
+# ---------------------------------------------------------------- checklist answers (current templates)
 
 
-def _answers(b: Builder, row: dict[str, Any], kind: str) -> None:
-    """The checklist answers of a follow-up done."""
-    rng = b.rng
-    if kind.startswith("anc"):
-        items = {
-            "blood_pressure": f"{rng.randint(100, 135)}/{rng.randint(62, 88)}",
-            "weight_kg": f"{rng.uniform(48, 78):.1f}",
-            "hemoglobin_g_l": str(rng.randint(98, 138)),
-            "referred": "yes" if rng.random() < 0.04 else "no",
+def _yes(b: Builder, p: float) -> str:
+    return "yes" if b.rng.random() < p else "no"
+
+
+def _antenatal_answers(b: Builder, lmp: dt.date, kind: str) -> Answers:
+    def answer(done: dt.date) -> dict[str, str]:
+        rng = b.rng
+        ga = (done - lmp).days
+        out = {"checked_at_facility": _yes(b, 0.93)}
+        if out["checked_at_facility"] == "yes":
+            out["facility"] = rng.choice(HOSPITALS)
+        out["weeks_at_visit"] = f"{ga // 7}+{ga % 7}"
+        out["blood_pressure_ok"] = _yes(b, 0.95)
+        danger = _yes(b, 0.03)
+        out["danger_signs"] = danger
+        if ga < 13 * 7 + 7:
+            out["folic_acid_taken"] = _yes(b, 0.85)
+        out[REFERRED] = "yes" if danger == "yes" or rng.random() < 0.02 else "no"
+        if kind != FollowupType.ANC5 and rng.random() < 0.7:
+            out["next_check_date"] = (done + days(rng.randint(21, 42))).isoformat()
+        return out
+
+    return answer
+
+
+def _postpartum_answers(b: Builder, outcome: str) -> Answers:
+    def answer(done: dt.date) -> dict[str, str]:
+        rng = b.rng
+        live = outcome == PregnancyOutcome.LIVE_BIRTH
+        danger = _yes(b, 0.03)
+        out = {
+            "mother_well": _yes(b, 0.95),
+            "baby_well": _yes(b, 0.97) if live else "no",
+            "feeding": rng.choices(("breast", "mixed", "formula"), (70, 22, 8))[0],
+            "danger_signs": danger,
+            "contraception_counselled": _yes(b, 0.8),
+            REFERRED: "yes" if danger == "yes" or rng.random() < 0.02 else "no",
         }
-    elif kind in (FollowupType.POSTPARTUM_VISIT, FollowupType.POSTPARTUM_42D):
-        items = {
-            "breastfeeding": rng.choice(("exclusive", "exclusive", "exclusive", "mixed", "none")),
-            "recovery_ok": "yes" if rng.random() < 0.95 else "no",
-            "mood_ok": "yes" if rng.random() < 0.9 else "no",
-            "newborn_ok": "yes" if rng.random() < 0.97 else "no",
+        return out
+
+    return answer
+
+
+def _prepregnancy_answers(b: Builder, lmp: dt.date | None) -> Answers:
+    def answer(done: dt.date) -> dict[str, str]:
+        pregnant = lmp is not None and done >= lmp + days(35)  # a test turns positive by 5 weeks
+        return {
+            "pregnant_now": "yes" if pregnant else "no",
+            "still_planning": "no" if pregnant else _yes(b, 0.9),
+            "folic_acid_taken": _yes(b, 0.8),
         }
-    elif kind == FollowupType.CONTRACEPTIVE_CHECK:
-        items = {
-            "side_effects": "none" if rng.random() < 0.85 else rng.choice(("bleeding", "pain")),
-            "satisfied": "yes" if rng.random() < 0.9 else "no",
-            "wants_change": "yes" if rng.random() < 0.05 else "no",
-        }
-    elif kind == FollowupType.FOLIC_ADHERENCE:
-        items = {
+
+    return answer
+
+
+def _outcome_answers(b: Builder, outcome: str) -> Answers:
+    def answer(done: dt.date) -> dict[str, str]:
+        out = {"outcome_known": "yes", "outcome": outcome}
+        if outcome in (PregnancyOutcome.LIVE_BIRTH, PregnancyOutcome.STILLBIRTH):
+            out["birth_defect"] = _yes(b, 0.01)
+        return out
+
+    return answer
+
+
+def _folic_answers(b: Builder) -> Answers:
+    def answer(done: dt.date) -> dict[str, str]:
+        rng = b.rng
+        out = {
             "taking": rng.choices(("daily", "sometimes", "stopped"), (75, 18, 7))[0],
-            "bottles_left": str(rng.randint(0, 1)),
+            "bottles_left": str(rng.randint(0, 2)),
         }
-    elif kind == FollowupType.INJECTION:
-        items = {"injected": "yes"}
-    elif kind == FollowupType.SUPPORT_VISIT:
-        items = {"care": rng.choice(("生活照料", "大病治疗", "精神慰藉")), "needs_help": "no"}
-    else:
-        items = {"pregnant": "no"}
-    on = row["done_date"]
-    for key, value in items.items():
-        b.add("followup_answer", on, followup_id=row["id"], item_key=key, value=value)
+        if rng.random() < 0.05:
+            out["side_effects"] = rng.choice(("轻微恶心", "食欲稍差", "偶有腹胀"))
+        return out
+
+    return answer
 
 
-def _windowed(
-    b: Builder,
-    person_id: str,
-    kind: str,
-    table: str,
-    source_id: str,
-    occurrence: int,
-    due: dt.date,
-    before: int,
-    after: int,
-    created: dt.date,
-) -> None:
-    """A follow-up due on `due`, open from `before` days earlier to `after` days later."""
-    earliest, latest = due - days(before), due + days(after)
-    status, day = _resolve(b, earliest, latest, created)
-    _followup(
-        b,
-        person_id,
-        kind,
-        table,
-        source_id,
-        occurrence,
-        earliest,
-        due,
-        latest,
-        status,
-        day,
-        min(created, earliest),
-    )
+def _contraceptive_answers(b: Builder) -> Answers:
+    def answer(done: dt.date) -> dict[str, str]:
+        side = _yes(b, 0.12)
+        return {
+            "side_effects": side,
+            "satisfied": _yes(b, 0.75 if side == "yes" else 0.96),
+            "wants_change": _yes(b, 0.25 if side == "yes" else 0.03),
+            REFERRED: "yes" if side == "yes" and b.rng.random() < 0.15 else "no",
+        }
+
+    return answer
 
 
-def anc(b: Builder, preg: dict[str, Any]) -> None:
-    """The five antenatal checks of a pregnancy, as far as its registration and its end allow."""
+def _referral_answers(b: Builder) -> Answers:
+    def answer(done: dt.date) -> dict[str, str]:
+        rng = b.rng
+        if rng.random() < 0.88:
+            return {
+                "reached_facility": "yes",
+                "facility": rng.choice(HOSPITALS),
+                "result": rng.choice(
+                    ("已就诊，遵医嘱处理", "已就诊，无异常", "已住院观察", "已复查，情况好转")
+                ),
+            }
+        return {"reached_facility": "no", "result": rng.choice(("家中有事未去", "本人不愿前往"))}
+
+    return answer
+
+
+def _support_answers(b: Builder) -> Answers:
+    def answer(done: dt.date) -> dict[str, str]:
+        rng = b.rng
+        out = {"care_kind": rng.choices(("daily_life", "illness", "emotional"), (50, 25, 25))[0]}
+        if rng.random() < 0.4:
+            out["needs"] = rng.choice(
+                ("需要帮助购买药品", "希望有人陪同就医", "冬季取暖需要帮助", "生活用品短缺")
+            )
+        out["help_arranged"] = _yes(b, 0.6 if "needs" in out else 0.2)
+        return out
+
+    return answer
+
+
+# ---------------------------------------------------------------- the sources
+
+
+def pregnancy(b: Builder, preg: dict[str, Any]) -> None:
+    """The antenatal checks made when the pregnancy was registered (cancelled as they stood when it ended) and
+    the postpartum visits after a birth."""
+    src = _source(b, "pregnancy", preg, preg["woman_id"])
+    rules = schedule.load_rules()
     lmp, reg, end = preg["lmp"], preg["registration_date"], preg["outcome_date"]
-    for kind, e, d, la in ANC_WINDOWS:
-        earliest, due, latest = lmp + days(e), lmp + days(d), lmp + days(la)
-        if kind != FollowupType.ANC1 and latest < reg:
-            continue  # the window had passed before the pregnancy was registered
-        args = (preg["woman_id"], kind, "pregnancy", preg["id"], 1, earliest, due, latest)
-        if end is not None and earliest > end:
-            _followup(b, *args, FollowupStatus.CANCELLED, None, end, reason="妊娠已结束")
-            continue
-        if kind == FollowupType.ANC1 and reg > latest:  # late registration: flagged, never refused
-            _followup(b, *args, FollowupStatus.DONE, reg, reg, result="晚建册")
-            continue
-        if end is not None and latest >= end:  # the pregnancy ended inside this window
-            done = end >= max(earliest, reg) and b.rng.random() < 0.8
-            day = (
-                max(earliest, reg) + days(b.rng.randint(0, (end - max(earliest, reg)).days)) if done else None
-            )
-            _followup(
-                b,
-                *args,
-                FollowupStatus.DONE if done else FollowupStatus.CANCELLED,
-                day,
-                reg,
-                reason="" if done else "妊娠已结束",
-            )
-            continue
-        status, day = _resolve(
-            b, earliest, latest, reg, p_done=0.9 if end else 0.86, p_missed=0.1 if end else 0.06
-        )
-        _followup(b, *args, status, day, reg)
-
-
-def postpartum(b: Builder, preg: dict[str, Any]) -> None:
-    """The visit at home after the discharge, and the check 42 days after the delivery."""
-    delivered = preg["outcome_date"]
-    anchor = preg["discharge_date"] or delivered
-    status, day = _resolve(b, anchor, anchor + days(7), anchor + days(2), p_done=0.92, p_missed=0.08)
-    _followup(
-        b,
-        preg["woman_id"],
-        FollowupType.POSTPARTUM_VISIT,
-        "pregnancy",
-        preg["id"],
-        1,
-        anchor,
-        anchor + days(3),
-        anchor + days(7),
-        status,
-        day,
-        delivered,
-    )
-    start = delivered + days(42)
-    status, day = _resolve(b, start, delivered + days(56), p_done=0.85, p_missed=0.1)
-    _followup(
-        b,
-        preg["woman_id"],
-        FollowupType.POSTPARTUM_42D,
-        "pregnancy",
-        preg["id"],
-        1,
-        start,
-        start,
-        delivered + days(56),
-        status,
-        day,
-        delivered,
-    )
-
-
-def folic_adherence(b: Builder, course: dict[str, Any], course_end: dt.date) -> None:
-    """Monthly checks that the woman takes her folic acid, inside the window, until the course ends."""
-    start = course["start_date"]
-    for k in range(1, 13):
-        due = add_months(start, k)
-        if due > course_end or due > b.today + days(45):
-            break
-        if due < b.start:
-            continue
-        _windowed(
-            b,
-            course["woman_id"],
-            FollowupType.FOLIC_ADHERENCE,
-            "folic_acid_course",
-            course["id"],
-            k,
-            due,
-            3,
-            14,
-            start,
-        )
-
-
-def prepregnancy(b: Builder, check_row: dict[str, Any], pregnancy: dict[str, Any] | None) -> None:
-    """After a pre-pregnancy check: asking every three months whether she is pregnant, then the outcome."""
-    woman_id, check = check_row["woman_id"], check_row["check_date"]
-    known = pregnancy["registration_date"] if pregnancy else None
-    for k in range(1, 5):
-        due = add_months(check, 3 * k)
-        if due > b.today + days(60) or (known is not None and due - days(14) > known):
-            break
-        earliest, latest = due - days(14), due + days(30)
-        args = (
-            woman_id,
-            FollowupType.PREPREG_EARLY,
-            "prepregnancy_check",
-            check_row["id"],
-            k,
-            earliest,
-            due,
-            latest,
-        )
-        if known is not None and known <= latest:
-            _followup(b, *args, FollowupStatus.DONE, max(known, earliest), check, result="已孕")
-            break
-        status, day = _resolve(b, earliest, latest, check)
-        _followup(b, *args, status, day, check, result="未孕" if day else "")
-    if pregnancy is not None:
-        edd = pregnancy["edd"]
-        outcome = pregnancy["outcome_date"]
-        args = (
-            woman_id,
-            FollowupType.PREPREG_OUTCOME,
-            "prepregnancy_check",
-            check_row["id"],
-            1,
-            edd,
-            edd,
-            edd + days(42),
-        )
-        if outcome is not None:
-            done = min(b.today, outcome + days(b.rng.randint(3, 30)))
-            _followup(b, *args, FollowupStatus.DONE, done, check, result=pregnancy["outcome"])
+    plan = schedule.plan_pregnancy(rules, PregnancyFacts(lmp, preg["outcome"], end, preg["discharge_date"]))
+    if end is not None and reg < end:  # registered before it ended: the checks made then stop at the end
+        before = schedule.plan_pregnancy(rules, PregnancyFacts(lmp))
+        for p in _dropped(list(before.planned), list(plan.planned)):
+            _antenatal(b, src, preg, p, until=end, reason=plan.reason)
+    for p in plan.planned:
+        if p.followup_type in ANTENATAL:
+            _antenatal(b, src, preg, p)
         else:
-            _followup(b, *args, FollowupStatus.DUE, None, check)
+            _postpartum(b, src, preg, p)
 
 
-def contraceptive_checks(b: Builder, episode: dict[str, Any]) -> None:
-    """The checks after an IUD or implant insertion (1, 3, 12 months, then yearly) that fall in the window."""
-    start, stop = episode["start_date"], episode["stop_date"]
-    months: list[int] = list(CHECK_MONTHS)
-    while months[-1] < 12 * 40:
-        months.append(months[-1] + 12)
-    for k, m in enumerate(months, 1):
-        due = add_months(start, m)
-        if due > b.today + days(90) or (stop is not None and due > stop):
-            break
-        if due < b.start:
-            continue
-        _windowed(
-            b,
-            episode["person_id"],
-            FollowupType.CONTRACEPTIVE_CHECK,
-            "contraceptive_method",
-            episode["id"],
-            k,
-            due,
-            14,
-            30,
-            start,
-        )
-
-
-def injection(
-    b: Builder, episode: dict[str, Any], occurrence: int, given: dt.date, following: dt.date, end: dt.date
+def _antenatal(
+    b: Builder, src: _Source, preg: dict[str, Any], p: Planned, until: dt.date | None = None, reason: str = ""
 ) -> None:
-    """The next injection after the one `given`; `following` is when it was (or would be) given, `end` when
-    the method was stopped (or today)."""
-    stop = episode["stop_date"]
-    earliest, latest = given + days(84), given + days(91)
-    if following <= end:  # the next injection was given: that is the follow-up done
-        status, done, reason = FollowupStatus.DONE, following, ""
-    elif stop is not None:
-        status, done, reason = FollowupStatus.CANCELLED, None, "已停用"
-    elif latest < b.today:
-        status, done, reason = b.rng.choice((FollowupStatus.DUE, FollowupStatus.MISSED)), None, ""
-    else:
-        status, done, reason = FollowupStatus.DUE, None, ""
-    if given >= b.start:
-        _followup(
-            b,
-            episode["person_id"],
-            FollowupType.INJECTION,
-            "contraceptive_method",
-            episode["id"],
-            occurrence,
-            earliest,
-            earliest,
-            latest,
-            status,
-            done,
-            given,
-            reason=reason,
-        )
+    reg = preg["registration_date"]
+    answers = _antenatal_answers(b, preg["lmp"], p.followup_type)
+    late = p.followup_type == FollowupType.ANC1 and p.window.latest < reg
+    _visit(
+        b,
+        src,
+        p,
+        answers,
+        made=reg,
+        until=until,
+        reason=reason,
+        last=until,
+        # a late registration: the first check is made on the day, after its window (flagged, never refused)
+        done_on=reg if late else None,
+        result="晚建册" if late else "",
+    )
 
 
-def support_visits(b: Builder, entitlement: dict[str, Any]) -> None:
-    """The monthly care visits of the last six months to a family of the special support (特别扶助)."""
-    for k in range(1, 7):
-        due = add_months(b.today, k - 6).replace(day=15)
-        earliest = due.replace(day=1)
-        latest = due.replace(day=calendar.monthrange(due.year, due.month)[1])
-        status, day = _resolve(b, earliest, latest, p_done=0.95, p_missed=0.05)
-        _followup(
+def _postpartum(b: Builder, src: _Source, preg: dict[str, Any], p: Planned) -> None:
+    delivered, home = preg["outcome_date"], preg["discharge_date"]
+    still_in_hospital = home is None and preg["delivery_place"] == DeliveryPlace.HOSPITAL
+    _visit(
+        b,
+        src,
+        p,
+        _postpartum_answers(b, preg["outcome"]),
+        made=delivered,
+        floor=home or delivered,
+        p_done=0.0 if still_in_hospital else 0.9,
+    )
+
+
+def _first_pregnancy_after(b: Builder, check: dict[str, Any]) -> dict[str, Any] | None:
+    """The pregnancy a check leads to: the one it names, or her first registered on or after the check."""
+    woman, day, linked = check["woman_id"], check["check_date"], check["pregnancy_id"]
+    mine = [p for p in b.rows["pregnancy"] if p["woman_id"] == woman]
+    named = [p for p in mine if p["id"] == linked]
+    after = sorted((p for p in mine if p["registration_date"] >= day), key=lambda p: p["registration_date"])
+    found = named or after
+    return found[0] if found else None
+
+
+def prepregnancy_check(b: Builder, check: dict[str, Any]) -> None:
+    """After a pre-pregnancy check: a call every three months asking whether she is pregnant (made up to the
+    horizon, stopped when a pregnancy is registered), then the outcome of that pregnancy after its EDD.
+    Call it once her pregnancies are made."""
+    src = _source(b, "prepregnancy_check", check, check["woman_id"])
+    rules = schedule.load_rules()
+    first = _first_pregnancy_after(b, check)
+    reg, edd = (first["registration_date"], first["edd"]) if first else (None, None)
+    now = src.now(b)
+    plan = schedule.plan_prepregnancy(rules, check["check_date"], reg, edd, now)
+    wanted = _since(plan, src, now)
+    lmp = first["lmp"] if first else None
+    early = _prepregnancy_answers(b, lmp)
+    if reg is not None and src.entered < reg <= now:  # the calls made before she was known to be pregnant
+        eve = reg - days(1)
+        before = _since(schedule.plan_prepregnancy(rules, check["check_date"], None, None, eve), src, eve)
+        for p in _dropped(before, wanted):
+            _visit(b, src, p, early, made=_made(src, p.window), until=reg, reason=plan.reason)
+    for p in wanted:
+        if p.followup_type == FollowupType.PREPREG_EARLY:
+            _visit(b, src, p, early, made=_made(src, p.window))
+        else:  # the outcome of the pregnancy: asked once it is known
+            assert first is not None
+            ended = first["outcome_date"]
+            _visit(
+                b,
+                src,
+                p,
+                _outcome_answers(b, first["outcome"] or ""),
+                made=max(src.entered, reg or src.entered),
+                floor=ended,
+                p_done=P_DONE if ended is not None else 0.0,
+            )
+
+
+def folic_course(b: Builder, course: dict[str, Any]) -> None:
+    """Monthly checks that she takes her folic acid, made up to the horizon, until the course ends."""
+    src = _source(b, "folic_acid_course", course, course["woman_id"])
+    rules = schedule.load_rules()
+    start, end = course["start_date"], course["end_date"]
+    now = src.now(b)
+    plan = schedule.plan_folic(rules, start, end, now)
+    wanted = _since(plan, src, now)
+    answers = _folic_answers(b)
+    if (
+        end is not None and src.entered < end <= now
+    ):  # the end typed in on the day: the checks ahead cancelled
+        eve = end - days(1)
+        before = _since(schedule.plan_folic(rules, start, None, eve), src, eve)
+        for p in _dropped(before, wanted):
+            _visit(b, src, p, answers, made=_made(src, p.window), until=end, reason=plan.reason)
+    for p in wanted:
+        _visit(b, src, p, answers, made=_made(src, p.window))
+
+
+def contraceptive_method(b: Builder, episode: dict[str, Any]) -> list[dt.date]:
+    """The checks after an IUD or implant insertion (1, 3, 12 months, then yearly, up to the horizon) and the
+    chain of injection reminders, each made when the injection before it was given. Returns the days the
+    injections were given (the first on the start day), for the stock ledger."""
+    src = _source(b, "contraceptive_method", episode, episode["person_id"])
+    rules = schedule.load_rules()
+    method, start, stop = episode["method"], episode["start_date"], episode["stop_date"]
+    now = src.now(b)
+    stopped = stop is not None and src.entered < stop <= now
+    answers = _contraceptive_answers(b)
+
+    def checks(plan: Plan) -> list[Planned]:
+        return [p for p in plan.planned if p.followup_type != FollowupType.INJECTION]
+
+    plan = schedule.plan_contraceptive(rules, method, start, stop, (), now)
+    wanted = checks(Plan(tuple(_since(plan, src, now))))
+    if stopped:  # the stop typed in on the day: the checks ahead of it cancelled
+        eve = stop - days(1)
+        before = schedule.plan_contraceptive(rules, method, start, None, (), eve)
+        for p in _dropped(checks(Plan(tuple(_since(before, src, eve)))), wanted):
+            _visit(b, src, p, answers, made=_made(src, p.window), until=stop, reason=plan.reason)
+    for p in wanted:
+        _visit(b, src, p, answers, made=_made(src, p.window), last=stop)
+
+    given = [start]
+    while True:
+        injected = tuple(given[1:])
+        plan = schedule.plan_contraceptive(rules, method, start, stop, injected, now)
+        reminders = [p for p in plan.planned if p.followup_type == FollowupType.INJECTION]
+        k = len(given)  # the reminder made when the last injection was given
+        made = max(src.entered, given[-1])
+        if len(reminders) < k:  # none (not an injectable), or due after the stop
+            if stopped and reminders and made < stop:
+                again = schedule.plan_contraceptive(rules, method, start, None, injected, now)
+                p = [r for r in again.planned if r.followup_type == FollowupType.INJECTION][k - 1]
+                _visit(b, src, p, answers, made=made, until=stop, reason=plan.reason)
+            break
+        p = reminders[k - 1]
+        # a method from the paper register: the officer records the last injection it lists on the first
+        # reminder, which the engine dates from the start however long ago (the chain goes on from there)
+        paper = k == 1 and p.window.latest < src.entered and (stop is None or stop > src.entered)
+        row = _visit(
             b,
-            entitlement["person_id"],
-            FollowupType.SUPPORT_VISIT,
-            "support_entitlement",
-            entitlement["id"],
-            k,
-            earliest,
-            due,
-            latest,
-            status,
-            day,
-            earliest,
+            src,
+            p,
+            answers,
+            made=made,
+            last=stop,
+            done_on=src.entered - days(b.rng.randint(7, 80)) if paper else None,
+            result="纸质登记补录" if paper else "",
         )
+        if row["status"] != DONE:
+            break
+        given.append(row["done_date"])
+    return given
+
+
+def support_entitlement(b: Builder, entitlement: dict[str, Any]) -> None:
+    """The care visits to a family of the support schemes every `visit_interval_months`, up to the horizon."""
+    src = _source(b, "support_entitlement", entitlement, entitlement["person_id"])
+    rules = schedule.load_rules()
+    assigned, every = entitlement["assigned_on"], entitlement["visit_interval_months"]
+    ended = entitlement.get("ended_on")
+    answers = _support_answers(b)
+    now = src.now(b)
+    if ended is not None and ended <= b.today:  # the engine plans nothing once it ended
+        if src.entered < ended:
+            eve = ended - days(1)
+            for p in _since(schedule.plan_support(rules, assigned, every, eve), src, eve):
+                _visit(
+                    b,
+                    src,
+                    p,
+                    answers,
+                    made=_made(src, p.window),
+                    until=ended,
+                    reason="followup.reason.support_ended",
+                )
+        return
+    for p in _since(schedule.plan_support(rules, assigned, every, now), src, now):
+        _visit(b, src, p, answers, made=_made(src, p.window))
+
+
+def referral(b: Builder, visit: dict[str, Any]) -> None:
+    """The follow-up of a referral: did she reach the facility (within two weeks of the visit)?"""
+    done = visit["done_date"]
+    src = _Source("followup", visit["id"], visit["person_id"], done, _left(b, visit["person_id"]))
+    for p in schedule.plan_referral(schedule.load_rules(), done).planned:
+        _visit(b, src, p, _referral_answers(b), made=done)

@@ -76,6 +76,7 @@ def new_person(
     member = Member(row, home, surname)
     home.members.append(member)
     b.members.append(member)
+    b.people_by_id[row["id"]] = member
     return member
 
 

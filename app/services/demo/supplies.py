@@ -10,7 +10,6 @@ from typing import Any
 
 from app.models.vocab import ContraceptiveMethod as CM
 from app.models.vocab import MovementType, SupplyCategory
-from app.services.demo import followups
 from app.services.demo.builder import WINDOW_DAYS, Builder
 from app.services.demo.dates import days
 
@@ -42,9 +41,9 @@ SUPPLIES = (
 )
 
 
-def method_demand(b: Builder, episode: dict[str, Any]) -> None:
-    """The issues a method needs while it is used inside the window (pills, condoms, injections...), and the
-    follow-up of each injection."""
+def method_demand(b: Builder, episode: dict[str, Any], injections: list[dt.date]) -> None:
+    """The issues a method needs while it is used inside the window (pills, condoms, injections...); an
+    injectable's are the `injections` given (the days its follow-ups say)."""
     code = {CM.PILL: "C02", CM.CONDOM: "C01", CM.INJECTABLE: "C03", CM.SPERMICIDE: "C04"}.get(
         episode["method"]
     )
@@ -52,25 +51,21 @@ def method_demand(b: Builder, episode: dict[str, Any]) -> None:
         return
     start, stop = episode["start_date"], episode["stop_date"]
     end = min(stop or b.today, b.today)
+    link = {"person_id": episode["person_id"], "contraceptive_episode_id": episode["id"]}
+    if code == "C03":
+        b.demand[code] += [(given, 1, link) for given in injections if b.start <= given <= end]
+        return
     rng = b.rng
     day = start if start >= b.start else b.start + days(rng.randint(0, 60))
-    link = {"person_id": episode["person_id"], "contraceptive_episode_id": episode["id"]}
     if code == "C04" and rng.random() < 0.5:
         code = "C07"
-    k = 0
     while day <= end:
-        k += 1
         if code == "C02":
             b.demand[code].append((day, 3, link))
             day += days(rng.randint(80, 92))
         elif code == "C01":
             b.demand[code].append((day, rng.choice((10, 20, 20, 30)), link))
             day += days(rng.randint(25, 50))
-        elif code == "C03":
-            b.demand[code].append((day, 1, link))
-            nxt = day + days(rng.randint(84, 91))
-            followups.injection(b, episode, k, day, nxt, end)
-            day = nxt
         else:
             b.demand[code].append((day, 1, link))
             day += days(rng.randint(45, 90))
