@@ -298,9 +298,11 @@ def reconcile(existing: Iterable[Existing], plan: Plan, today: dt.date) -> Chang
             changes.inserts.append((p, status_for(p.window, today)))
         elif e.status in OPEN:
             status = status_for(p.window, today)
-            if e.window != p.window:
-                changes.moves.append((e.id, p.window, status))
-            elif e.status == FollowupStatus.DUE.value and status == FollowupStatus.MISSED.value:
+            if (
+                e.window != p.window
+                or e.status == FollowupStatus.DUE.value
+                and status == FollowupStatus.MISSED.value
+            ):
                 changes.moves.append((e.id, p.window, status))
             # a follow-up marked missed by hand while its window is still open stays missed
     for key, e in by_key.items():

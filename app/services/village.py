@@ -12,7 +12,7 @@ from app.db import Database
 from app.errors import DomainError
 from app.models import SyncState, User, VillageProfile, VillagerGroup
 from app.models.user import SYSTEM_USER_ID
-from app.services import auth
+from app.services import auth, supplies
 from app.services.validation import clean_phone, required_text
 
 
@@ -65,7 +65,8 @@ def is_set_up(db: Database) -> bool:
 
 
 def set_up_village(db: Database, data: VillageSetup) -> str:
-    """Create the village profile, its groups and the first officer; returns the officer's user id."""
+    """Create the village profile, its groups, the first officer and the supply catalogue; returns the
+    officer's user id."""
     check_setup(data)
     if is_set_up(db):
         raise DomainError("village.already_set_up", None)
@@ -96,6 +97,7 @@ def set_up_village(db: Database, data: VillageSetup) -> str:
         s.info["user_id"] = user.id
         for number, name in enumerate((g.strip() for g in data.groups if g.strip()), start=1):
             s.add(VillagerGroup(number=number, name=name))
+        supplies.add_catalogue_items(s)  # the distribution point's supply catalogue
     db.refresh_profile()
     return user.id
 

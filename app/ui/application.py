@@ -115,6 +115,9 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
         if ctx is None:
             app.quit()
             return
+        from app.services import supplies
+
+        supplies.ensure_catalogue(ctx.db, ctx.user.id)  # items a newer catalogue adds (idempotent)
         window = MainWindow(ctx)
         _keep.append(window)
         window.show()

@@ -23,6 +23,7 @@ from app.ui.pages.followups import FollowupsPage
 from app.ui.pages.households import HouseholdsPage
 from app.ui.pages.pregnancies import PregnanciesPage
 from app.ui.pages.settings import SettingsPage
+from app.ui.pages.supplies import SuppliesPage
 from app.ui.pages.women import WomenPage
 from app.ui.search_box import SearchBox
 
@@ -51,23 +52,33 @@ class MainWindow(QMainWindow):
         self.women = WomenPage(ctx)
         self.pregnancies = PregnanciesPage(ctx)
         self.followups = FollowupsPage(ctx)
+        self.supplies = SuppliesPage(ctx)
         self.settings_page = SettingsPage(ctx)
         self._add_page("dashboard", tr("nav.dashboard"), self.dashboard)
         self._add_page("households", tr("nav.households"), self.households)
         self._add_page("women", tr("nav.women"), self.women)
         self._add_page("pregnancies", tr("nav.pregnancies"), self.pregnancies)
         self._add_page("followups", tr("nav.followups"), self.followups)
+        self._add_page("supplies", tr("nav.supplies"), self.supplies)
         self._add_page("settings", tr("nav.settings"), self.settings_page)
         # A change on one page is re-read by the pages that show the same people.
-        for source in (self.households, self.pregnancies, self.followups, self.dashboard):
-            for target in (self.dashboard, self.households, self.women, self.pregnancies, self.followups):
+        for source in (self.households, self.pregnancies, self.followups, self.dashboard, self.supplies):
+            for target in (
+                self.dashboard,
+                self.households,
+                self.women,
+                self.pregnancies,
+                self.followups,
+                self.supplies,
+            ):
                 if target is not source:
                     source.dataChanged.connect(target.refresh)
-        for page in (self.women, self.pregnancies, self.followups):
+        for page in (self.women, self.pregnancies, self.followups, self.supplies):
             page.personChosen.connect(self.open_household)
         self.dashboard.openFollowups.connect(self.open_followups)
         self.dashboard.openPregnancies.connect(lambda: self.show_page("pregnancies"))
         self.dashboard.openHouseholds.connect(lambda: self.show_page("households"))
+        self.dashboard.openSupplies.connect(lambda: self.show_page("supplies"))
         for page in (self.women, self.households, self.dashboard):
             page.careRequested.connect(self.open_care)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)

@@ -283,8 +283,9 @@ def test_every_model_round_trips(empty_db: Database):
             "item_id": ids[SupplyItem],
             "lot": "L2026",
             "expiry_date": d(2028, 1, 31),
-            "movement_type": "issue_person",
-            "direction": -1,
+            # incoming: the database refuses an outgoing movement from a lot with nothing in it
+            "movement_type": "receipt",
+            "direction": 1,
             "quantity": 3,
             "movement_date": d(2026, 1, 10),
             "person_id": ids[Person],
@@ -557,9 +558,11 @@ def test_audit_lines_form_a_hash_chain_and_name_the_user(db: Database, officer: 
     hh.record_move_away(db, officer, pid, dt.date(2026, 5, 1), "兰州市", today, permanent=False)
     with db.read() as s:
         events = s.execute(sa.select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
-    # 3 groups (set-up), household, person, household's head; then the move: its event, the person
-    # (within one flush the hook writes new records before edited ones)
+    # 3 groups and the 8 items of the supply catalogue (set-up), household, person, household's head; then
+    # the move: its event, the person (within one flush the hook writes new records before edited ones)
     assert [(e.action, e.record_table) for e in events] == [("insert", "villager_group")] * 3 + [
+        ("insert", "supply_item")
+    ] * 8 + [
         ("insert", "household"),
         ("insert", "person"),
         ("update", "household"),

@@ -3,6 +3,7 @@ release opens and upgrades without losing anything, and a file that is not ours 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -18,8 +19,9 @@ from alembic.runtime.migration import MigrationContext
 from app import db as app_db
 from app.db import Database, current_revision, head_revision, open_database
 from app.models import AuditEvent, Base
+from app.models.supply import SQLITE_LEDGER_TRIGGERS
 from app.models.tracking import GENESIS_HASH, chain_hash
-from app.services import auth, search
+from app.services import auth, search, supplies
 from app.services import households as hh
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -198,6 +200,104 @@ def test_a_database_saved_at_the_first_revision_opens_intact(tmp_path: Path, tod
         assert audit_chain_intact(db)
     finally:
         db.dispose()
+
+
+# ---------------------------------------------------------------- 0003: the ledger's rules in the database
+
+LEDGER_TRIGGERS = sorted(SQLITE_LEDGER_TRIGGERS)
+
+
+def triggers_and_indexes(path: Path) -> tuple[list[str], list[str]]:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        found = conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE tbl_name = 'stock_movement' AND type IN ('trigger', 'index') "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        ).fetchall()
+    finally:
+        conn.close()
+    return [n for t, n in found if t == "trigger"], [n for t, n in found if t == "index"]
+
+
+def test_a_new_database_and_one_made_from_the_models_both_keep_the_ledger_rules(tmp_path: Path):
+    open_database(tmp_path / "migrated.sqlite").dispose()
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'models.sqlite'}")
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    for path in (tmp_path / "migrated.sqlite", tmp_path / "models.sqlite"):
+        triggers, indexes = triggers_and_indexes(path)
+        assert triggers == LEDGER_TRIGGERS, path.name
+        assert {"ix_stock_movement_person_date", "uq_stock_movement_reverses_id"} <= set(indexes)
+        assert "ix_stock_movement_person_id" not in indexes  # the (person, date) index serves it
+
+
+def test_a_database_at_0002_gets_the_ledger_rules_and_gives_them_back_on_downgrade(tmp_path: Path):
+    from alembic import command
+
+    path = tmp_path / "fhdesk.sqlite"
+    shutil.copyfile(SCHEMA_0001, path)
+    engine = app_db.make_engine(app_db.sqlite_url(path))
+    with engine.begin() as conn:
+        command.upgrade(app_db.alembic_config(conn), "0002")
+    # a ledger kept before the rules: a receipt, an issue, and an edit that 0003 would refuse
+    stamp = "2026-11-01 08:00:00.000000"
+    meta = {"rev": 1, "owner": "620422103201", "created_at": stamp, "created_by": "u", "updated_at": stamp}
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO supply_item (id, code, name, form, unit, category, days_per_unit, reorder_level, rev, "
+                "owner, created_at, created_by, updated_at, updated_by) VALUES ('item', 'C01', '避孕套', '', '只', "
+                "'contraceptive', 3, 300, :rev, :owner, :created_at, :created_by, :updated_at, 'u')"
+            ),
+            meta,
+        )
+        for mid, kind, direction, quantity in (
+            ("m1", "receipt", 1, 100),
+            ("m2", "issue_self_service", -1, 30),
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO stock_movement (id, item_id, lot, expiry_date, movement_type, direction, quantity, "
+                    "movement_date, document_no, reason, rev, owner, created_at, created_by, updated_at, updated_by) "
+                    "VALUES (:id, 'item', 'A', '2028-01-31', :kind, :direction, :quantity, '2026-11-01', '', '', "
+                    ":rev, :owner, :created_at, :created_by, :updated_at, 'u')"
+                ),
+                {"id": mid, "kind": kind, "direction": direction, "quantity": quantity, **meta},
+            )
+        conn.exec_driver_sql("UPDATE stock_movement SET quantity = 20 WHERE id = 'm2'")  # allowed before 0003
+    engine.dispose()
+    assert stored_revision(path) == "0002"
+    assert triggers_and_indexes(path)[0] == []
+    rows_before = dump(path)
+
+    db = open_database(path, backups=tmp_path / "backups")
+    try:
+        assert current_revision(db.engine) == head_revision() == "0003"
+        assert [r for r in dump(path) if "alembic_version" not in r] == [
+            r for r in rows_before if "alembic_version" not in r
+        ]  # not a row changed
+        assert triggers_and_indexes(path)[0] == LEDGER_TRIGGERS
+        with pytest.raises(sa.exc.IntegrityError, match="ledger_immutable"), db.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE stock_movement SET quantity = 10 WHERE id = 'm2'")
+        with pytest.raises(sa.exc.IntegrityError, match="stock_below_zero"), db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO stock_movement (id, item_id, lot, expiry_date, movement_type, direction, quantity, "
+                    "movement_date, document_no, reason, rev, owner, created_at, created_by, updated_at, updated_by) "
+                    "VALUES ('m3', 'item', 'A', '2028-01-31', 'loss', -1, 81, '2026-11-02', '', '', "
+                    ":rev, :owner, :created_at, :created_by, :updated_at, 'u')"
+                ),
+                meta,
+            )
+        assert [(i.code, i.on_hand) for i in supplies.items(db, dt.date(2026, 11, 24))] == [("C01", 80)]
+        with db.engine.begin() as conn:
+            command.downgrade(app_db.alembic_config(conn), "0002")
+    finally:
+        db.dispose()
+    triggers, indexes = triggers_and_indexes(path)
+    assert triggers == [] and "ix_stock_movement_person_id" in indexes
+    assert "ix_stock_movement_person_date" not in indexes and "uq_stock_movement_reverses_id" not in indexes
+    assert stored_revision(path) == "0002"
 
 
 NEXT_REVISION = """

@@ -28,14 +28,14 @@ class Supply:
 
 
 SUPPLIES = (
-    Supply("C01", "避孕套", "男用乳胶避孕套", "只", SupplyCategory.CONTRACEPTIVE, 0, 300, 100, 5 * 365),
+    Supply("C01", "避孕套", "男用乳胶避孕套", "只", SupplyCategory.CONTRACEPTIVE, 3, 300, 100, 5 * 365),
     Supply("C02", "口服避孕药", "复方左炔诺孕酮片", "板", SupplyCategory.CONTRACEPTIVE, 28, 30, 10, 3 * 365),
     Supply(
         "C03", "避孕针", "醋酸甲羟孕酮注射液 150mg", "支", SupplyCategory.CONTRACEPTIVE, 90, 5, 10, 3 * 365
     ),
     Supply("C04", "外用避孕栓", "壬苯醇醚栓", "盒", SupplyCategory.CONTRACEPTIVE, 0, 5, 10, 2 * 365),
     Supply("C05", "紧急避孕药", "左炔诺孕酮片 1.5mg", "板", SupplyCategory.CONTRACEPTIVE, 0, 10, 10, 3 * 365),
-    Supply("C06", "女用避孕套", "聚氨酯女用避孕套", "只", SupplyCategory.CONTRACEPTIVE, 0, 20, 20, 5 * 365),
+    Supply("C06", "女用避孕套", "聚氨酯女用避孕套", "只", SupplyCategory.CONTRACEPTIVE, 3, 20, 20, 5 * 365),
     Supply("C07", "外用避孕药膜", "壬苯醇醚膜", "盒", SupplyCategory.CONTRACEPTIVE, 0, 5, 10, 2 * 365),
     Supply("F01", "叶酸片 0.4mg", "叶酸片 0.4mg×31片", "瓶", SupplyCategory.FOLIC_ACID, 31, 20, 20, 2 * 365),
 )
@@ -113,10 +113,10 @@ def _ledger(b: Builder, s: Supply) -> None:
         receipts.append(day)
         day += days(91)
     lots: dict[str, list[Any]] = {}  # lot -> [expiry, balance, received on]
-    last_issue: dict[str, str] = {}  # contraceptive episode -> lot of its last issue (for a return)
 
     def move(kind: str, lot: str, qty: int, on: dt.date, **extra: Any) -> dict[str, Any]:
-        direction = 1 if kind in (MovementType.RECEIPT, MovementType.RETURN) else -1
+        # receipts come in; a count adjustment here is the found surplus; everything else goes out
+        direction = 1 if kind in (MovementType.RECEIPT, MovementType.ADJUSTMENT) else -1
         lots[lot][1] += direction * qty
         assert lots[lot][1] >= 0
         return b.add(
@@ -179,38 +179,17 @@ def _ledger(b: Builder, s: Supply) -> None:
                 move(MovementType.ISSUE_SELF_SERVICE, lot, take, on, reason="免费自助发放机补货")
             else:
                 move(MovementType.ISSUE_PERSON, lot, take, on, **link)
-                if "contraceptive_episode_id" in link:
-                    last_issue[link["contraceptive_episode_id"]] = lot
             left -= take
     _expire(b, s, lots, b.today, move)
     if s.code == "C01":  # boxes damaged by damp in the store room, and a difference found at stock-taking
         on = b.window_day(earliest=b.today - days(200))
         for lot, (exp, bal, received) in sorted(lots.items()):
             if bal >= 20 and received <= on < exp:
-                move(MovementType.LOSS, lot, 12, on, document_no=f"BS{on:%Y%m%d}", reason="受潮损坏")
+                move(
+                    MovementType.LOSS, lot, 12, on, document_no=f"BS{on:%Y%m%d}", reason="破损报损：受潮损坏"
+                )
                 move(MovementType.ADJUSTMENT, lot, 2, b.today, reason="盘点差异")
                 break
-    if s.code == "C02":  # a woman who switched method brought back an unused blister pack
-        stopped = [
-            r
-            for r in b.rows["contraceptive_method"]
-            if r["method"] == CM.PILL
-            and r["stop_date"]
-            and r["stop_date"] >= b.start
-            and r["id"] in last_issue
-        ]
-        if stopped:
-            r = stopped[0]
-            lot = last_issue[r["id"]]
-            move(
-                MovementType.RETURN,
-                lot,
-                1,
-                r["stop_date"],
-                person_id=r["person_id"],
-                contraceptive_episode_id=r["id"],
-                reason="停用后退回",
-            )
 
 
 def _expire(b: Builder, s: Supply, lots: dict[str, list[Any]], on: dt.date, move: Callable[..., Any]) -> None:

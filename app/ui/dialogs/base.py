@@ -86,6 +86,7 @@ class FormDialog(QDialog):
         self.general_error.show_message("")
         if not self.errors.show(error):
             self.general_error.show_message(error.message())
+        grow_to_fit(self)
 
     def save(self) -> None:
         self.errors.clear()
@@ -114,6 +115,22 @@ class FormDialog(QDialog):
             if answer != QMessageBox.StandardButton.Discard:
                 return
         super().reject()
+
+
+def grow_to_fit(dialog: QDialog) -> None:
+    """Make room for sentences that appeared (a wrapped error or note): Qt does not grow a window for a
+    label's height-for-width, so the dialog is resized to what its layout needs at its width."""
+    layout = dialog.layout()
+    if layout is None:
+        return
+    layout.activate()
+    need = (
+        layout.totalHeightForWidth(dialog.width())
+        if layout.hasHeightForWidth()
+        else layout.sizeHint().height()
+    )
+    if need > dialog.height():
+        dialog.resize(dialog.width(), need)
 
 
 def combo(choices: list[tuple[str, str]], current: str | None = None) -> QComboBox:

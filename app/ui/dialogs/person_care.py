@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr
 from app.models.vocab import FollowupStatus, Sex
-from app.services import care, followups
+from app.services import care, followups, supplies
 from app.services import households as hh
 from app.services import pregnancies as pg
 from app.ui.context import AppContext
 from app.ui.dialogs.care_forms import EndDateForm, FolicForm, MethodForm, PrepregnancyForm, StopMethodForm
 from app.ui.dialogs.pregnancy_form import OutcomeDialog, PregnancyForm
+from app.ui.dialogs.supply_forms import IssueForm
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView
@@ -31,6 +32,19 @@ from app.ui.widgets import RegisterView
 
 def _window(r: followups.FollowupRow) -> str:
     return f"{fmt_date(r.earliest)} – {fmt_date(r.latest)}"
+
+
+def _received(r: supplies.MovementRow) -> str:
+    """What the person received: an issue counts up, its reversal down."""
+    return str(-r.direction * r.quantity)
+
+
+def _supply_note(r: supplies.MovementRow) -> str:
+    if r.reverses_id:
+        return tr("care.supply_reversal", reason=r.reason)
+    if r.reversed:
+        return tr("care.supply_reversed")
+    return ""
 
 
 class _Tab(QWidget):
@@ -156,6 +170,22 @@ class PersonCareDialog(QDialog):
             self.pregnancies.add_button("pregnancies.outcome", "recordOutcome", self.record_outcome)
             self.tabs.addTab(self.pregnancies, tr("care.tab.pregnancies"))
 
+        self.supplies_tab = _Tab(
+            ctx,
+            "personSupplies",
+            [
+                Column("care.col.supply_date", lambda r: fmt_date(r.movement_date), width=100),
+                Column("care.col.supply_item", lambda r: r.name, width=190),
+                Column("care.col.supply_quantity", _received, align_right=True, width=70),
+                Column("supplies_ui.col.unit", lambda r: r.unit, width=50),
+                Column("care.col.supply_lot", lambda r: r.lot, width=100),
+                Column("care.col.supply_note", _supply_note, width=160),
+            ],
+            lambda: supplies.person_supplies(ctx.db, p.id),
+        )
+        self.supplies_tab.add_button("care.give_supplies", "giveSupplies", self.give_supplies)
+        self.tabs.addTab(self.supplies_tab, tr("care.tab.supplies"))
+
         self.followup_tab = _Tab(
             ctx,
             "personFollowups",
@@ -236,6 +266,9 @@ class PersonCareDialog(QDialog):
         open_ones = [r for r in pg.pregnancies_of(self.ctx.db, self.person.id) if r.outcome is None]
         if open_ones:
             self._after(OutcomeDialog(self.ctx, open_ones[0], self))
+
+    def give_supplies(self) -> None:
+        self._after(IssueForm(self.ctx, self.person, fixed_person=True, parent=self))
 
     def record_visit(self) -> None:
         row = self.followup_tab.selected()

@@ -1,6 +1,7 @@
 """工作台: what needs doing, as numbers that open the list behind them — follow-ups due this week and
-overdue, expected deliveries in the next 30 days, record-quality problems — and under them this week's
-first follow-ups and the expected deliveries."""
+overdue, expected deliveries in the next 30 days, folic acid ending, record-quality problems, supply users
+to resupply and the stock warnings — and under them this week's first follow-ups and the expected
+deliveries."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.services import care, followups, pregnancies, quality
+from app.services import care, followups, pregnancies, quality, supplies
 from app.ui.context import AppContext
 from app.ui.dialogs.checklist_dialog import ChecklistDialog
 from app.ui.labels import fmt_date, label
@@ -92,12 +93,13 @@ WEEK_COLUMNS: list[Column[followups.FollowupRow]] = [
 
 class DashboardPage(QWidget):
     """Every number opens its list: `openFollowups(window)` ("week" / "overdue"), `openPregnancies()`,
-    `openHouseholds()` (where incomplete records are corrected). Double-click on one of this week's
-    follow-ups records it; `dataChanged` then says something was saved."""
+    `openHouseholds()` (where incomplete records are corrected), `openSupplies()` (the stock warnings).
+    Double-click on one of this week's follow-ups records it; `dataChanged` then says something was saved."""
 
     openFollowups = Signal(str)
     openPregnancies = Signal()
     openHouseholds = Signal()
+    openSupplies = Signal()
     dataChanged = Signal()
     careRequested = Signal(str)  # a person id, from the folic-acid list
 
@@ -113,6 +115,10 @@ class DashboardPage(QWidget):
         self.quality_card = Card(tr("dashboard.quality"), "qualityProblems")
         self.folic_card = Card(tr("dashboard.folic"), "folicEnding")
         self.folic_card.number.clicked.connect(self.show_folic_ending)
+        self.resupply_card = Card(tr("dashboard.resupply"), "resupplyReminders")
+        self.resupply_card.number.clicked.connect(self.show_resupply)
+        self.stock_card = Card(tr("dashboard.stock"), "stockWarnings")
+        self.stock_card.number.clicked.connect(self.openSupplies.emit)
         self.due_card.number.clicked.connect(lambda: self.openFollowups.emit("week"))
         self.overdue_card.number.clicked.connect(lambda: self.openFollowups.emit("overdue"))
         self.deliveries_card.number.clicked.connect(self.openPregnancies.emit)
@@ -173,7 +179,22 @@ class DashboardPage(QWidget):
         self.refresh()
 
     def cards(self) -> tuple[Card, ...]:
-        return (self.due_card, self.overdue_card, self.deliveries_card, self.folic_card, self.quality_card)
+        return (
+            self.due_card,
+            self.overdue_card,
+            self.deliveries_card,
+            self.folic_card,
+            self.quality_card,
+            self.resupply_card,
+            self.stock_card,
+        )
+
+    def show_resupply(self) -> None:
+        from app.ui.dialogs.resupply import ResupplyDialog
+
+        dialog = ResupplyDialog(self.ctx, self)
+        dialog.careRequested.connect(self.careRequested)
+        dialog.exec()
 
     def show_folic_ending(self) -> None:
         from app.ui.dialogs.folic_ending import FolicEndingDialog
@@ -264,6 +285,15 @@ class DashboardPage(QWidget):
         self.quality_card.set_value(failing, quality_hint, colour)
         folic = care.folic_courses_ending(db, today)
         self.folic_card.set_value(len(folic), tr("dashboard.folic_hint"))
+        resupply = supplies.resupply_reminders(db, today)
+        self.resupply_card.set_value(len(resupply), tr("dashboard.resupply_hint"))
+        low = sum(1 for item in supplies.items(db, today) if item.below_reorder)
+        expiring = sum(1 for lot in supplies.lots(db, today) if lot.expires_within_90 or lot.expired)
+        self.stock_card.set_value(
+            low + expiring,
+            tr("dashboard.stock_hint", low=low, expiring=expiring),
+            ALERT if low + expiring else CALM,
+        )
 
         shown = week[:WEEK_SHOWN]
         self.week_model.set_rows(shown)

@@ -24,6 +24,7 @@ from app.ui.context import AppContext
 from app.ui.dialogs.events import DeathDialog, MoveAwayDialog, MoveToHouseholdDialog
 from app.ui.dialogs.household_form import HouseholdForm
 from app.ui.dialogs.member_form import OPEN_EXISTING, MemberForm
+from app.ui.dialogs.supply_forms import IssueForm
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView
@@ -183,7 +184,8 @@ class HouseholdsPage(QWidget):
             button.setEnabled(present)
 
     def _member_menu(self, pos: QPoint) -> None:
-        if self.selected_member() is None:
+        member = self.selected_member()
+        if member is None:
             return
         menu = QMenu(self)
         for button in (
@@ -195,6 +197,11 @@ class HouseholdsPage(QWidget):
             action = menu.addAction(button.text())
             action.setEnabled(button.isEnabled())
             action.triggered.connect(button.click)
+        menu.addSeparator()
+        give = menu.addAction(tr("care.give_supplies"))
+        give.setObjectName("giveSupplies")
+        give.setEnabled(member.residence_status in PRESENT)
+        give.triggered.connect(self.give_supplies)
         menu.exec(self.member_view.viewport().mapToGlobal(pos))
 
     # -- actions
@@ -236,6 +243,14 @@ class HouseholdsPage(QWidget):
         form = MemberForm(self.ctx, h.id, p.id, parent=self)
         if form.exec() == QDialog.DialogCode.Accepted:
             self._saved(h.id, p.id)
+
+    def give_supplies(self) -> None:
+        """发放药具 to the selected member (their care record lists what they received)."""
+        p = self.selected_member()
+        if p is None or p.residence_status not in PRESENT:
+            return
+        if IssueForm(self.ctx, p, fixed_person=True, parent=self).exec() == QDialog.DialogCode.Accepted:
+            self.dataChanged.emit()  # stock and the dashboard's reminders changed
 
     def _care(self) -> None:
         p = self.selected_member()

@@ -1,0 +1,113 @@
+"""Choose anyone living in the village (present: resident, out- or in-migrant) by typing their name, full
+pinyin, initials or a fragment of their ID number."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import tr
+from app.models.vocab import PRESENT
+from app.services import households as hh
+from app.services import search
+from app.services.validation import full_years
+from app.ui.context import AppContext
+from app.ui.labels import fmt_date, label
+
+SHOWN = 50
+
+
+class PersonPicker(QDialog):
+    """`chosen` is the person's PersonRow once the dialog is accepted."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, title: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("personPicker")
+        self.setWindowTitle(title or tr("person_picker.title"))
+        self.ctx = ctx
+        self.chosen: hh.PersonRow | None = None
+        self.find = QLineEdit()
+        self.find.setObjectName("pickerFind")
+        self.find.setPlaceholderText(tr("person_picker.placeholder"))
+        self.list = QListWidget()
+        self.list.setObjectName("pickerList")
+        self.none_label = QLabel(tr("person_picker.none"))
+        self.none_label.setObjectName("pickerNone")
+        self.none_label.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("picker.choose"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("common.cancel"))
+        buttons.accepted.connect(self._choose)
+        buttons.rejected.connect(self.reject)
+        intro = QLabel(tr("person_picker.intro"))
+        intro.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.find)
+        layout.addWidget(self.list)
+        layout.addWidget(self.none_label)
+        layout.addWidget(buttons)
+        self.find.textChanged.connect(self._search)
+        self.find.returnPressed.connect(self._choose)
+        self.list.itemActivated.connect(lambda _: self._choose())
+        self.resize(480, 380)
+
+    def _search(self, text: str) -> None:
+        self.list.clear()
+        if not text.strip():
+            self.none_label.hide()
+            return
+        today = self.ctx.today()
+        hits = [
+            h
+            for h in search.search(self.ctx.db, text, limit=SHOWN * 2)
+            if h.kind == "person" and h.residence_status in PRESENT
+        ][:SHOWN]
+        for h in hits:
+            age = full_years(h.birth_date, today) if h.birth_date else ""
+            item = QListWidgetItem(
+                tr(
+                    "person_picker.row",
+                    name=h.title,
+                    age=age,
+                    birth=fmt_date(h.birth_date),
+                    number=h.household_no,
+                    group=h.group_no,
+                )
+            )
+            item.setData(Qt.ItemDataRole.UserRole, h.id)
+            self.list.addItem(item)
+        self.none_label.setVisible(not hits)
+        self.list.setCurrentRow(0)
+
+    def _choose(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        self.chosen = hh.get_person(self.ctx.db, str(item.data(Qt.ItemDataRole.UserRole)))
+        self.accept()
+
+
+def describe(person: hh.PersonRow, today: dt.date) -> str:
+    """One line naming the person for a form: name, sex, age, household."""
+    return tr(
+        "person_picker.chosen",
+        name=person.name,
+        sex=label("sex", person.sex),
+        age=person.age_on(today),
+        number=person.household_no,
+        group=person.group_no,
+    )
