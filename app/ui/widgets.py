@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+from collections.abc import Callable
 
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from app.i18n import tr
 from app.ui.tablemodels.rows import RowTableModel
+
+
+def action_button(layout: QBoxLayout, text_id: str, name: str, slot: Callable[[], object]) -> QPushButton:
+    """A page's action button: translated text, an object name tests can find, added to the layout."""
+    button = QPushButton(tr(text_id))
+    button.setObjectName(name)
+    button.setAutoDefault(False)
+    button.clicked.connect(slot)
+    layout.addWidget(button)
+    return button
 
 
 class RegisterView(QTableView):

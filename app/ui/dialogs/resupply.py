@@ -3,15 +3,13 @@ injectable run out within a week — a reminder to bring them more, not a follow
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
-from app.i18n import tr
 from app.services import supplies
 from app.ui.context import AppContext
+from app.ui.dialogs.people_list import PeopleListDialog
 from app.ui.labels import fmt_date
-from app.ui.tablemodels.rows import Column, RowTableModel
-from app.ui.widgets import RegisterView
+from app.ui.tablemodels.rows import Column
 
 COLUMNS: list[Column[supplies.ResupplyRow]] = [
     Column("followups.col.person", lambda r: r.name, width=80),
@@ -36,30 +34,15 @@ COLUMNS: list[Column[supplies.ResupplyRow]] = [
 ]
 
 
-class ResupplyDialog(QDialog):
-    careRequested = Signal(str)  # double-click: open the person's care record (the "药具" tab gives more)
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("resupplyReminders")
-        self.setWindowTitle(tr("resupply.title"))
-        self.model: RowTableModel[supplies.ResupplyRow] = RowTableModel(COLUMNS, self)
-        self.model.set_rows(supplies.resupply_reminders(ctx.db, ctx.today()))
-        self.view = RegisterView(self.model, ctx.settings, "resupply", sort_column=5)
-        self.view.setObjectName("resupplyTable")
-        self.view.doubleClicked.connect(self._open)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(tr("care.close"))
-        buttons.rejected.connect(self.reject)
-        intro = QLabel(tr("resupply.intro"))
-        intro.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(buttons)
-        self.resize(820, 380)
-
-    def _open(self, *_: object) -> None:
-        row = self.view.current_row()
-        if isinstance(row, supplies.ResupplyRow):
-            self.careRequested.emit(row.person_id)
+def resupply_dialog(ctx: AppContext, parent: QWidget | None = None) -> PeopleListDialog:
+    return PeopleListDialog(
+        ctx,
+        "resupplyReminders",
+        "resupply.title",
+        "resupply.intro",
+        COLUMNS,
+        supplies.resupply_reminders(ctx.db, ctx.today()),
+        sort_column=5,
+        width=820,
+        parent=parent,
+    )

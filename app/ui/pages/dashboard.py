@@ -190,16 +190,16 @@ class DashboardPage(QWidget):
         )
 
     def show_resupply(self) -> None:
-        from app.ui.dialogs.resupply import ResupplyDialog
+        from app.ui.dialogs.resupply import resupply_dialog
 
-        dialog = ResupplyDialog(self.ctx, self)
+        dialog = resupply_dialog(self.ctx, self)
         dialog.careRequested.connect(self.careRequested)
         dialog.exec()
 
     def show_folic_ending(self) -> None:
-        from app.ui.dialogs.folic_ending import FolicEndingDialog
+        from app.ui.dialogs.folic_ending import folic_ending_dialog
 
-        dialog = FolicEndingDialog(self.ctx, self)
+        dialog = folic_ending_dialog(self.ctx, self)
         dialog.careRequested.connect(self.careRequested)
         dialog.exec()
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +36,7 @@ from app.ui.dialogs.followup_status import FollowupStatusDialog
 from app.ui.errors import show_error
 from app.ui.labels import choices, fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
-from app.ui.widgets import RegisterView
+from app.ui.widgets import RegisterView, action_button
 from app.ui.workers import Operation, run_op
 
 WINDOW_LABELS = {
@@ -165,14 +164,16 @@ class FollowupsPage(QWidget):
             filters.addSpacing(8)
         filters.addWidget(self.count_label)
         filters.addStretch(1)
-        self.print_button = self._button(filters, "followups.print", "printVisitList", self.print_visit_list)
+        self.print_button = action_button(filters, "followups.print", "printVisitList", self.print_visit_list)
 
         actions = QHBoxLayout()
-        self.record_button = self._button(actions, "followups.record", "recordVisit", self.record_visit)
-        self.missed_button = self._button(actions, "followups.mark_missed", "markMissed", self.mark_missed)
-        self.cancel_button = self._button(actions, "followups.cancel", "cancelFollowup", self.cancel_followup)
+        self.record_button = action_button(actions, "followups.record", "recordVisit", self.record_visit)
+        self.missed_button = action_button(actions, "followups.mark_missed", "markMissed", self.mark_missed)
+        self.cancel_button = action_button(
+            actions, "followups.cancel", "cancelFollowup", self.cancel_followup
+        )
         actions.addStretch(1)
-        self.household_button = self._button(
+        self.household_button = action_button(
             actions, "followups.open_household", "openHousehold", self.open_household
         )
         self.record_button.setDefault(False)
@@ -195,14 +196,6 @@ class FollowupsPage(QWidget):
         print_action.triggered.connect(self.print_visit_list)
         self.addAction(print_action)
         self.refresh()
-
-    def _button(self, layout: QHBoxLayout, text_id: str, name: str, slot: object) -> QPushButton:
-        button = QPushButton(tr(text_id))
-        button.setObjectName(name)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        layout.addWidget(button)
-        return button
 
     def _fit_to_font(self, initial: bool = False) -> None:
         fit_columns(self.view, column_samples(), initial, {3: TYPE_COLUMN_MAX})

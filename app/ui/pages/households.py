@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -27,7 +26,7 @@ from app.ui.dialogs.member_form import OPEN_EXISTING, MemberForm
 from app.ui.dialogs.supply_forms import IssueForm
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
-from app.ui.widgets import RegisterView
+from app.ui.widgets import RegisterView, action_button
 
 HOUSEHOLD_COLUMNS: list[Column[hh.HouseholdRow]] = [
     Column("households.col.number", lambda r: r.household_no, width=90),
@@ -102,8 +101,8 @@ class HouseholdsPage(QWidget):
         top.addWidget(QLabel(tr("households.group")))
         top.addWidget(self.group_combo)
         top.addWidget(self.count_label)
-        self.add_household_button = self._button(top, "households.add", "addHousehold", self.add_household)
-        self.edit_household_button = self._button(
+        self.add_household_button = action_button(top, "households.add", "addHousehold", self.add_household)
+        self.edit_household_button = action_button(
             top, "households.edit", "editHousehold", self.edit_household
         )
         lower = QWidget()
@@ -111,18 +110,18 @@ class HouseholdsPage(QWidget):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         self.members_bar = QHBoxLayout()
         self.members_bar.addWidget(self.members_title, 1)
-        self.add_member_button = self._button(self.members_bar, "members.add", "addMember", self.add_member)
-        self.add_newborn_button = self._button(
+        self.add_member_button = action_button(self.members_bar, "members.add", "addMember", self.add_member)
+        self.add_newborn_button = action_button(
             self.members_bar, "members.add_newborn", "addNewborn", lambda: self.add_member(newborn=True)
         )
-        self.edit_member_button = self._button(
+        self.edit_member_button = action_button(
             self.members_bar, "members.edit", "editMember", self.edit_member
         )
-        self.death_button = self._button(self.members_bar, "members.death", "recordDeath", self.record_death)
-        self.move_away_button = self._button(
+        self.death_button = action_button(self.members_bar, "members.death", "recordDeath", self.record_death)
+        self.move_away_button = action_button(
             self.members_bar, "members.move_away", "moveAway", self.move_away
         )
-        self.move_household_button = self._button(
+        self.move_household_button = action_button(
             self.members_bar, "members.move_household", "moveHousehold", self.move_household
         )
         lower_layout.addLayout(self.members_bar)
@@ -160,13 +159,6 @@ class HouseholdsPage(QWidget):
         self.addAction(new)
         self.reload_groups()
         self.refresh()
-
-    def _button(self, layout: QHBoxLayout, text_id: str, name: str, slot: object) -> QPushButton:
-        button = QPushButton(tr(text_id))
-        button.setObjectName(name)
-        button.clicked.connect(slot)
-        layout.addWidget(button)
-        return button
 
     def _update_buttons(self, *_: object) -> None:
         has_household = self.selected_household() is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.i18n import tr
 from app.services import households as hh
@@ -14,7 +14,7 @@ from app.ui.dialogs.pregnancy_form import OutcomeDialog, PregnancyForm
 from app.ui.dialogs.woman_picker import WomanPicker
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
-from app.ui.widgets import RegisterView
+from app.ui.widgets import RegisterView, action_button
 
 LATE_WEEKS = 37  # term: expected delivery soon, shown highlighted
 
@@ -72,10 +72,10 @@ class PregnanciesPage(QWidget):
         top.addWidget(QLabel(tr("households.group")))
         top.addWidget(self.group_combo)
         top.addWidget(self.count_label, 1)
-        self.register_button = self._button(top, "pregnancies.register", "registerPregnancy", self.register)
-        self.edit_button = self._button(top, "pregnancies.edit", "editPregnancy", self.edit)
-        self.outcome_button = self._button(top, "pregnancies.outcome", "recordOutcome", self.record_outcome)
-        self.open_button = self._button(
+        self.register_button = action_button(top, "pregnancies.register", "registerPregnancy", self.register)
+        self.edit_button = action_button(top, "pregnancies.edit", "editPregnancy", self.edit)
+        self.outcome_button = action_button(top, "pregnancies.outcome", "recordOutcome", self.record_outcome)
+        self.open_button = action_button(
             top, "pregnancies.open_household", "openHousehold", self.open_household
         )
         layout = QVBoxLayout(self)
@@ -88,13 +88,6 @@ class PregnanciesPage(QWidget):
             self.group_combo.addItem(f"{number} {name}", number)
         self.group_combo.currentIndexChanged.connect(self.refresh)
         self.refresh()
-
-    def _button(self, layout: QHBoxLayout, text_id: str, name: str, slot: object) -> QPushButton:
-        button = QPushButton(tr(text_id))
-        button.setObjectName(name)
-        button.clicked.connect(slot)
-        layout.addWidget(button)
-        return button
 
     def selected(self) -> pg.PregnancyRow | None:
         row = self.view.current_row()

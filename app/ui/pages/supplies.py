@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -38,7 +37,7 @@ from app.ui.dialogs.supply_forms import (
 )
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
-from app.ui.widgets import RegisterView
+from app.ui.widgets import RegisterView, action_button
 
 MONTHS_SHOWN = 24
 COLUMN_MAX = 260  # a column fitted to its content on first use is no wider than this (it can be widened)
@@ -230,14 +229,14 @@ class SuppliesPage(QWidget):
 
         # -- actions and the month
         actions = QHBoxLayout()
-        self.receive_button = self._button(actions, "supplies_ui.receive", "receiveSupply", self.receive)
-        self.issue_button = self._button(actions, "supplies_ui.issue", "issueToPerson", self.issue_to_person)
-        self.self_service_button = self._button(
+        self.receive_button = action_button(actions, "supplies_ui.receive", "receiveSupply", self.receive)
+        self.issue_button = action_button(actions, "supplies_ui.issue", "issueToPerson", self.issue_to_person)
+        self.self_service_button = action_button(
             actions, "supplies_ui.self_service", "issueSelfService", self.issue_self_service
         )
-        self.loss_button = self._button(actions, "supplies_ui.loss", "recordLoss", self.record_loss)
-        self.count_button = self._button(actions, "supplies_ui.count", "countStock", self.count_stock)
-        self.return_button = self._button(actions, "supplies_ui.return", "returnStock", self.return_stock)
+        self.loss_button = action_button(actions, "supplies_ui.loss", "recordLoss", self.record_loss)
+        self.count_button = action_button(actions, "supplies_ui.count", "countStock", self.count_stock)
+        self.return_button = action_button(actions, "supplies_ui.return", "returnStock", self.return_stock)
         actions.addStretch(1)
         self.month_combo = QComboBox()
         self.month_combo.setObjectName("supplyMonth")
@@ -302,7 +301,9 @@ class SuppliesPage(QWidget):
         ledger_bar = QHBoxLayout()
         ledger_bar.addWidget(self.ledger_title, 1)
         ledger_bar.addWidget(self.ledger_item_only)
-        self.reverse_button = self._button(ledger_bar, "supplies_ui.reverse", "reverseMovement", self.reverse)
+        self.reverse_button = action_button(
+            ledger_bar, "supplies_ui.reverse", "reverseMovement", self.reverse
+        )
         ledger_layout.addLayout(ledger_bar)
         ledger_layout.addWidget(self.ledger_view, 1)
 
@@ -374,14 +375,6 @@ class SuppliesPage(QWidget):
             title = metrics.horizontalAdvance(str(model.headerData(i, Qt.Orientation.Horizontal))) + pad
             sample = view.fontMetrics().horizontalAdvance((samples or {}).get(i, "")) + 10
             view.setColumnWidth(i, min(max(title, sample, view.sizeHintForColumn(i)), COLUMN_MAX))
-
-    def _button(self, layout: QHBoxLayout, text_id: str, name: str, slot: object) -> QPushButton:
-        button = QPushButton(tr(text_id))
-        button.setObjectName(name)
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        layout.addWidget(button)
-        return button
 
     # -- what is shown
     def month(self) -> tuple[int, int]:
