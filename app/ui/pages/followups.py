@@ -26,7 +26,6 @@ from app.errors import DomainError
 from app.i18n import tr
 from app.models.vocab import FollowupStatus
 from app.reports import Cancelled
-from app.reports.visit_list import write_visit_list
 from app.services import followups
 from app.services import households as hh
 from app.services.village import village_info
@@ -360,6 +359,9 @@ class FollowupsPage(QWidget):
         week = tr("followups.week_label", start=fmt_date(monday), end=fmt_date(sunday))
 
         def write(progress: Callable[[float, str], bool]) -> Path:
+            # imported here: reportlab adds 0.1 s to start-up, and printing is occasional
+            from app.reports.visit_list import write_visit_list
+
             write_visit_list(
                 rows,
                 path,
