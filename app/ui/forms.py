@@ -7,6 +7,7 @@ import datetime as dt
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
 from app.errors import DomainError
+from app.i18n import tr
 from app.services.validation import parse_date
 from app.ui.widgets import FieldError
 
@@ -17,7 +18,7 @@ class DateEdit(QLineEdit):
     def __init__(self, field: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.field = field
-        self.setPlaceholderText("2024-05-03")
+        self.setPlaceholderText(tr("form.date_hint"))  # "e.g." so the grey sample never reads as a value
         self.setMaxLength(12)
 
     def date(self) -> dt.date | None:
