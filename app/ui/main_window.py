@@ -27,6 +27,17 @@ from app.ui.pages.supplies import SuppliesPage
 from app.ui.pages.women import WomenPage
 from app.ui.search_box import SearchBox
 
+PAGES: tuple[tuple[str, str, type[QWidget]], ...] = (
+    ("dashboard", "nav.dashboard", DashboardPage),
+    ("households", "nav.households", HouseholdsPage),
+    ("women", "nav.women", WomenPage),
+    ("pregnancies", "nav.pregnancies", PregnanciesPage),
+    ("followups", "nav.followups", FollowupsPage),
+    ("supplies", "nav.supplies", SuppliesPage),
+    ("settings", "nav.settings", SettingsPage),
+)
+DATA_PAGES = ("dashboard", "households", "women", "pregnancies", "followups", "supplies")
+
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
@@ -46,42 +57,17 @@ class MainWindow(QMainWindow):
             "QListWidget#navigation { font-size: 11pt; }QListWidget#navigation::item { padding: 8px 12px; }"
         )
         self.stack = QStackedWidget()
+        # Pages are built when first shown (or first asked for): start-up pays only for the dashboard.
         self.pages: dict[str, QWidget] = {}
-        self.dashboard = DashboardPage(ctx)
-        self.households = HouseholdsPage(ctx)
-        self.women = WomenPage(ctx)
-        self.pregnancies = PregnanciesPage(ctx)
-        self.followups = FollowupsPage(ctx)
-        self.supplies = SuppliesPage(ctx)
-        self.settings_page = SettingsPage(ctx)
-        self._add_page("dashboard", tr("nav.dashboard"), self.dashboard)
-        self._add_page("households", tr("nav.households"), self.households)
-        self._add_page("women", tr("nav.women"), self.women)
-        self._add_page("pregnancies", tr("nav.pregnancies"), self.pregnancies)
-        self._add_page("followups", tr("nav.followups"), self.followups)
-        self._add_page("supplies", tr("nav.supplies"), self.supplies)
-        self._add_page("settings", tr("nav.settings"), self.settings_page)
-        # A change on one page is re-read by the pages that show the same people.
-        for source in (self.households, self.pregnancies, self.followups, self.dashboard, self.supplies):
-            for target in (
-                self.dashboard,
-                self.households,
-                self.women,
-                self.pregnancies,
-                self.followups,
-                self.supplies,
-            ):
-                if target is not source:
-                    source.dataChanged.connect(target.refresh)
-        for page in (self.women, self.pregnancies, self.followups, self.supplies):
-            page.personChosen.connect(self.open_household)
-        self.dashboard.openFollowups.connect(self.open_followups)
-        self.dashboard.openPregnancies.connect(lambda: self.show_page("pregnancies"))
-        self.dashboard.openHouseholds.connect(lambda: self.show_page("households"))
-        self.dashboard.openSupplies.connect(lambda: self.show_page("supplies"))
-        for page in (self.women, self.households, self.dashboard):
-            page.careRequested.connect(self.open_care)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self._placeholders: dict[str, QWidget] = {}
+        for key, title_id, _ in PAGES:
+            placeholder = QWidget()
+            self._placeholders[key] = placeholder
+            self.stack.addWidget(placeholder)
+            item = QListWidgetItem(tr(title_id))
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._show_row)
         self.nav.setCurrentRow(0)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -121,12 +107,73 @@ class MainWindow(QMainWindow):
         if splitter_state is not None:
             self.splitter.restoreState(splitter_state)
 
-    def _add_page(self, key: str, title: str, page: QWidget) -> None:
+    def page(self, key: str) -> QWidget:
+        """The page for `key`, built (and wired to the others) on first use."""
+        existing = self.pages.get(key)
+        if existing is not None:
+            return existing
+        factory = next(f for k, _, f in PAGES if k == key)
+        page = factory(self.ctx)
+        placeholder = self._placeholders.pop(key)
+        index = self.stack.indexOf(placeholder)
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self._wire(key, page)
         self.pages[key] = page
-        self.stack.addWidget(page)
-        item = QListWidgetItem(title)
-        item.setData(Qt.ItemDataRole.UserRole, key)
-        self.nav.addItem(item)
+        return page
+
+    def _wire(self, key: str, page: QWidget) -> None:
+        # A change on one page is re-read by the pages that show the same people.
+        if key in DATA_PAGES:
+            for other_key, other in self.pages.items():
+                if other_key in DATA_PAGES:
+                    if hasattr(page, "dataChanged"):
+                        page.dataChanged.connect(other.refresh)
+                    if hasattr(other, "dataChanged"):
+                        other.dataChanged.connect(page.refresh)
+        if hasattr(page, "personChosen"):
+            page.personChosen.connect(self.open_household)
+        if hasattr(page, "careRequested"):
+            page.careRequested.connect(self.open_care)
+        if key == "dashboard":
+            page.openFollowups.connect(self.open_followups)
+            page.openPregnancies.connect(lambda: self.show_page("pregnancies"))
+            page.openHouseholds.connect(lambda: self.show_page("households"))
+            page.openSupplies.connect(lambda: self.show_page("supplies"))
+
+    def _show_row(self, row: int) -> None:
+        if 0 <= row < len(PAGES):
+            page = self.page(PAGES[row][0])
+            self.stack.setCurrentWidget(page)
+
+    @property
+    def dashboard(self) -> DashboardPage:
+        return self.page("dashboard")  # type: ignore[return-value]
+
+    @property
+    def households(self) -> HouseholdsPage:
+        return self.page("households")  # type: ignore[return-value]
+
+    @property
+    def women(self) -> WomenPage:
+        return self.page("women")  # type: ignore[return-value]
+
+    @property
+    def pregnancies(self) -> PregnanciesPage:
+        return self.page("pregnancies")  # type: ignore[return-value]
+
+    @property
+    def followups(self) -> FollowupsPage:
+        return self.page("followups")  # type: ignore[return-value]
+
+    @property
+    def supplies(self) -> SuppliesPage:
+        return self.page("supplies")  # type: ignore[return-value]
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        return self.page("settings")  # type: ignore[return-value]
 
     def show_page(self, key: str) -> None:
         for i in range(self.nav.count()):
@@ -155,7 +202,7 @@ class MainWindow(QMainWindow):
             self.refresh_pages()
 
     def refresh_pages(self) -> None:
-        """Every page re-reads after a change made in a dialog that several pages show."""
+        """Every page built so far re-reads after a change made in a dialog that several pages show."""
         for page in self.pages.values():
             refresh = getattr(page, "refresh", None)
             if callable(refresh):
