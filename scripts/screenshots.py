@@ -1,37 +1,173 @@
-"""Save screenshots of the main screens into docs/screenshots/ (run under Xvfb or on a desktop):
+"""Save screenshots of the main screens, their forms and page 1 of the printed week's visit list into
+docs/screenshots/ (run under Xvfb or on a desktop):
 
-    xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py
+    Xvfb :96 -screen 0 1366x768x24 &  DISPLAY=:96 .venv/bin/python scripts/screenshots.py
 
-Uses a demo village generated into a temporary folder, in Chinese and in English, at 1366×768.
+Uses a demo village generated into a temporary folder, in Chinese and in English, at 1366×768. A few
+extra pictures (forms showing their errors, the count form, the supplies tab of a care record) are for
+looking at, not kept in docs/: they go to the system's temporary folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import config  # noqa: E402
 from app.db import open_database  # noqa: E402
-from app.i18n import set_language  # noqa: E402
-from app.services import auth  # noqa: E402
+from app.i18n import set_language, tr  # noqa: E402
+from app.services import auth, followups, supplies  # noqa: E402
+from app.services import households as hh  # noqa: E402
 from app.services.demo import generate_demo  # noqa: E402
+from app.services.village import village_info  # noqa: E402
 from app.ui.application import install_translations, settings_for  # noqa: E402
 from app.ui.context import AppContext  # noqa: E402
 
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
 OUT = ROOT / "docs" / "screenshots"
+SCRATCH = Path(tempfile.gettempdir())  # pictures for looking at, not kept in docs/
 TODAY = dt.date(2026, 11, 24)
+LANGUAGES = ("zh_CN", "en")
 
 
-def settle(app: QApplication) -> None:
+def settle() -> None:
     for _ in range(5):
-        app.processEvents()
+        QApplication.processEvents()
+
+
+def save(widget: QWidget, path: Path) -> None:
+    """Let the widget draw itself, then save what it shows."""
+    settle()
+    widget.grab().save(str(path))
+
+
+def save_page(window: MainWindow, key: str, name: str) -> None:
+    window.show_page(key)
+    save(window, OUT / name)
+
+
+def households_screens(window: MainWindow, ctx: AppContext, lang: str) -> None:
+    from app.ui.dialogs.member_form import MemberForm
+
+    page = window.households
+    window.show_page("households")
+    page.household_view.select_row(2)
+    save(window, OUT / f"households-{lang}.png")
+    save_page(window, "women", f"women-{lang}.png")
+    member = page.member_model.rows()[0]
+    form = MemberForm(ctx, member.household_id, member.id, parent=window)
+    form.show()
+    save(form, OUT / f"member-form-{lang}.png")
+    form.close()
+
+
+def pregnancies_screens(window: MainWindow, ctx: AppContext, lang: str) -> None:
+    from app.ui.dialogs.person_care import PersonCareDialog
+    from app.ui.dialogs.pregnancy_form import PregnancyForm
+
+    save_page(window, "pregnancies", f"pregnancies-{lang}.png")
+    woman = window.pregnancies.model.rows()[0]
+    form = PregnancyForm(ctx, woman.woman_id, woman.name, woman.id, parent=window)
+    form.show()
+    save(form, OUT / f"pregnancy-form-{lang}.png")
+    form.close()
+    care = PersonCareDialog(ctx, woman.woman_id, window)
+    care.tabs.setCurrentIndex(care.tabs.count() - 1)
+    care.show()
+    save(care, OUT / f"care-record-{lang}.png")
+    care.close()
+
+
+def followups_screens(window: MainWindow, ctx: AppContext, lang: str) -> None:
+    from app.ui.dialogs.checklist_dialog import ChecklistDialog
+
+    page = window.followups
+    window.show_page("followups")
+    page.show_window("week")
+    page.view.select_row(1)
+    save(window, OUT / f"followups-{lang}.png")
+    antenatal = next(r for r in page.model.rows() if r.followup_type.startswith("anc"))
+    dialog = ChecklistDialog(ctx, antenatal.id, parent=window)
+    dialog.show()
+    save(dialog, OUT / f"checklist-dialog-{lang}.png")
+    # the same dialog after Save with the required answers missing: the errors at their fields
+    first = dialog.findChild(QComboBox, f"item_{dialog.template.items[0].key}")
+    first.setCurrentIndex(1)
+    dialog.save()
+    save(dialog, SCRATCH / f"checklist-dialog-errors-{lang}.png")
+    dialog.done(0)
+
+
+def supplies_screens(window: MainWindow, ctx: AppContext, lang: str) -> None:
+    from app.ui.dialogs.person_care import PersonCareDialog
+    from app.ui.dialogs.supply_forms import CountForm, IssueForm
+
+    db = ctx.db
+    page = window.supplies
+    window.show_page("supplies")
+    expiring = next((x for x in supplies.lots(db, TODAY) if x.expires_within_90 or x.expired), None)
+    item_id = expiring.item_id if expiring else page.item_model.rows()[1].id
+    page.show_item(item_id)  # an item with a lot expiring soon, when there is one: amber
+    page.ledger_view.select_row(0)
+    save(window, OUT / f"supplies-{lang}.png")
+    page.tabs.setCurrentIndex(1)
+    page.month_combo.setCurrentIndex(1)
+    save(window, OUT / f"supplies-report-{lang}.png")
+    page.tabs.setCurrentIndex(0)
+    # the issue form for someone who received supplies, opened on the pill
+    issued = next(r for r in page.ledger_model.rows() if r.person_id)
+    person = hh.get_person(db, issued.person_id or "")
+    form = IssueForm(ctx, person, item_id=issued.item_id, parent=window)
+    form.quantity.setText("3")
+    form.show()
+    save(form, OUT / f"issue-form-{lang}.png")
+    form.done(0)
+    lot = supplies.lots(db, TODAY, item_id=issued.item_id)[0]
+    count = CountForm(ctx, issued.item_id, lot.lot, parent=window)
+    count.counted.setText(str(max(lot.on_hand - 2, 0)))
+    count.show()
+    save(count, SCRATCH / f"count-form-{lang}.png")
+    count.done(0)
+    record = PersonCareDialog(ctx, person.id, window)
+    record.tabs.setCurrentWidget(record.supplies_tab)
+    record.show()
+    save(record, SCRATCH / f"care-supplies-{lang}.png")
+    record.done(0)
+
+
+def visit_list_png(db: object, folder: Path) -> None:
+    """Page 1 of the printed week's visit list, drawn by poppler."""
+    from app.reports.visit_list import write_visit_list
+
+    if shutil.which("pdftoppm") is None:
+        print("pdftoppm not found: no visit-list.png")
+        return
+    monday, sunday = followups.week_bounds(TODAY)
+    rows = followups.work_list(db, TODAY, "week")  # type: ignore[arg-type]
+    info = village_info(db)  # type: ignore[arg-type]
+    pdf = folder / "visit-list.pdf"
+    write_visit_list(
+        rows,
+        pdf,
+        village_name=info.name if info else "",
+        officer_name=auth.list_users(db)[0].display_name,  # type: ignore[arg-type]
+        printed_on=TODAY,
+        week_label=tr("followups.week_label", start=monday.isoformat(), end=sunday.isoformat()),
+    )
+    page_1 = ["-f", "1", "-l", "1", "-singlefile"]
+    subprocess.run(["pdftoppm", "-png", "-r", "80", *page_1, str(pdf), str(OUT / "visit-list")], check=True)
 
 
 def main() -> int:
@@ -41,56 +177,30 @@ def main() -> int:
         folder = Path(tmp)
         db = open_database(config.database_path(folder))
         generate_demo(db, people=3000, seed=1, today=TODAY)
-        for lang in ("zh_CN", "en"):
+        for lang in LANGUAGES:
+            (folder / lang).mkdir()
             set_language(lang)
             install_translations(app, lang)
-            from app.ui.dialogs.member_form import MemberForm
             from app.ui.main_window import MainWindow
 
             ctx = AppContext(
                 db=db,
                 user=auth.list_users(db)[0],
                 data_dir=folder,
-                settings=settings_for(folder),
+                settings=settings_for(folder / lang),  # column widths fitted to each language
                 today=lambda: TODAY,
                 demo=True,
             )
             window = MainWindow(ctx)
             window.resize(1366, 768)
             window.show()
-            page = window.households
-            page.household_view.select_row(2)
-            settle(app)
-            window.grab().save(str(OUT / f"households-{lang}.png"))
-            window.show_page("women")
-            settle(app)
-            window.grab().save(str(OUT / f"women-{lang}.png"))
-            member = page.member_model.rows()[0]
-            form = MemberForm(ctx, member.household_id, member.id, parent=window)
-            form.show()
-            settle(app)
-            form.grab().save(str(OUT / f"member-form-{lang}.png"))
-            form.close()
-            window.show_page("pregnancies")
-            settle(app)
-            window.grab().save(str(OUT / f"pregnancies-{lang}.png"))
-            from app.ui.dialogs.pregnancy_form import PregnancyForm
-
-            woman = window.pregnancies.model.rows()[0]
-            pform = PregnancyForm(ctx, woman.woman_id, woman.name, woman.id, parent=window)
-            pform.show()
-            settle(app)
-            pform.grab().save(str(OUT / f"pregnancy-form-{lang}.png"))
-            pform.close()
-            from app.ui.dialogs.person_care import PersonCareDialog
-
-            care = PersonCareDialog(ctx, woman.woman_id, window)
-            care.tabs.setCurrentIndex(care.tabs.count() - 1)
-            care.show()
-            settle(app)
-            care.grab().save(str(OUT / f"care-record-{lang}.png"))
-            care.close()
+            settle()
+            save_page(window, "dashboard", f"dashboard-{lang}.png")
+            for screens in (households_screens, pregnancies_screens, followups_screens, supplies_screens):
+                screens(window, ctx, lang)
             window.close()
+            if lang == LANGUAGES[0]:
+                visit_list_png(db, folder)
         db.dispose()
     print(f"saved to {OUT}")
     return 0

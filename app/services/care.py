@@ -348,11 +348,11 @@ def prepregnancy_checks_of(db: Database, woman_id: str) -> list[PrepregnancyChec
 # ---------------------------------------------------------------- folic acid
 
 
-def _overlapping_course(
+def _ensure_no_open_course(
     s: Session, woman_id: str, start: dt.date, end: dt.date | None, exclude_id: str | None = None
-) -> FolicAcidCourse | None:
-    """Another course of hers that is open on some day of [start, end]: one without an end, or ending on
-    or after `start` (and starting by `end`, when there is an end)."""
+) -> None:
+    """Refused when another course of hers is open on some day of [start, end]: one without an end, or
+    ending on or after `start` (and starting by `end`, when there is an end)."""
     q = sa.select(FolicAcidCourse).where(
         FolicAcidCourse.woman_id == woman_id,
         FolicAcidCourse.deleted_at.is_(None),
@@ -362,7 +362,9 @@ def _overlapping_course(
         q = q.where(FolicAcidCourse.start_date <= end)
     if exclude_id is not None:
         q = q.where(FolicAcidCourse.id != exclude_id)
-    return s.execute(q.order_by(FolicAcidCourse.start_date).limit(1)).scalar()
+    other = s.execute(q.order_by(FolicAcidCourse.start_date).limit(1)).scalar()
+    if other is not None:
+        raise DomainError("care.course_open", "start_date", start=other.start_date.isoformat())
 
 
 def _apply_course(f: FolicAcidCourse, d: FolicCourseInput) -> None:
@@ -379,9 +381,7 @@ def start_folic_course(
     assert checked.start_date is not None
     with db.write(user_id) as s:
         w = _woman(s, woman_id, checked.start_date, "start_date")
-        other = _overlapping_course(s, w.id, checked.start_date, checked.end_date)
-        if other is not None:
-            raise DomainError("care.course_open", "start_date", start=other.start_date.isoformat())
+        _ensure_no_open_course(s, w.id, checked.start_date, checked.end_date)
         f = FolicAcidCourse(woman_id=w.id)
         _apply_course(f, checked)
         s.add(f)
@@ -398,9 +398,7 @@ def update_folic_course(
     with db.write(user_id) as s:
         f = _live(s, FolicAcidCourse, course_id, "care.course_not_found")
         w = _woman(s, f.woman_id, checked.start_date, "start_date")
-        other = _overlapping_course(s, w.id, checked.start_date, checked.end_date, exclude_id=f.id)
-        if other is not None:
-            raise DomainError("care.course_open", "start_date", start=other.start_date.isoformat())
+        _ensure_no_open_course(s, w.id, checked.start_date, checked.end_date, exclude_id=f.id)
         _apply_course(f, checked)
         followup_sync.refresh_people(s, [w.id], today)
 

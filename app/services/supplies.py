@@ -779,6 +779,48 @@ def _check_links(s: Session, d: IssueInput, person: Person, item: SupplyItem) ->
             raise SupplyError("supply.link_wrong_category", "folic_acid_course_id", **_names(item))
 
 
+def _issued(
+    s: Session, item: SupplyItem, d: IssueInput, movement_type: MovementType, **links: Any
+) -> StockMovement:
+    """An issue of `d.quantity` on `d.movement_date`, from the lot asked for or the first to expire."""
+    lot, expiry = _issue_lot(s, item, d.lot, d.quantity, d.movement_date)
+    return StockMovement(
+        item_id=item.id,
+        lot=lot,
+        expiry_date=expiry,
+        movement_type=movement_type,
+        direction=-1,
+        quantity=d.quantity,
+        movement_date=d.movement_date,
+        **links,
+    )
+
+
+def _taken_from_lot(
+    s: Session,
+    item: SupplyItem,
+    lot: str,
+    expiry: dt.date,
+    quantity: int,
+    on: dt.date,
+    movement_type: MovementType,
+    action: str,
+    **details: Any,
+) -> StockMovement:
+    """Stock going out of a known lot (not to a person), checked against what the lot holds on `on`."""
+    _require_available(s, item, lot, quantity, on, action)
+    return StockMovement(
+        item_id=item.id,
+        lot=lot,
+        expiry_date=expiry,
+        movement_type=movement_type,
+        direction=-1,
+        quantity=quantity,
+        movement_date=on,
+        **details,
+    )
+
+
 def issue_to_person(db: Database, user_id: str, data: IssueInput, today: dt.date) -> str:
     """Issue to a person present in the village, linked to their method episode or folic-acid course when one
     is given (it must be theirs, and fit the item's category)."""
@@ -789,15 +831,11 @@ def issue_to_person(db: Database, user_id: str, data: IssueInput, today: dt.date
         item = _item(s, d.item_id)
         person = _live_person(s, person_id)
         _check_links(s, d, person, item)
-        lot, expiry = _issue_lot(s, item, d.lot, d.quantity, d.movement_date)
-        return StockMovement(
-            item_id=item.id,
-            lot=lot,
-            expiry_date=expiry,
-            movement_type=MovementType.ISSUE_PERSON,
-            direction=-1,
-            quantity=d.quantity,
-            movement_date=d.movement_date,
+        return _issued(
+            s,
+            item,
+            d,
+            MovementType.ISSUE_PERSON,
             person_id=person.id,
             contraceptive_episode_id=d.contraceptive_episode_id,
             folic_acid_course_id=d.folic_acid_course_id,
@@ -817,17 +855,7 @@ def issue_self_service(db: Database, user_id: str, data: IssueInput, today: dt.d
         raise SupplyError("supply.self_service_anonymous", "person_id")
 
     def build(s: Session) -> StockMovement:
-        item = _item(s, d.item_id)
-        lot, expiry = _issue_lot(s, item, d.lot, d.quantity, d.movement_date)
-        return StockMovement(
-            item_id=item.id,
-            lot=lot,
-            expiry_date=expiry,
-            movement_type=MovementType.ISSUE_SELF_SERVICE,
-            direction=-1,
-            quantity=d.quantity,
-            movement_date=d.movement_date,
-        )
+        return _issued(s, _item(s, d.item_id), d, MovementType.ISSUE_SELF_SERVICE)
 
     return _record(db, user_id, build, "issue")
 
@@ -857,17 +885,7 @@ def record_loss(
             raise SupplyError(
                 "supply.not_expired_yet", "kind", lot=lot, expiry=expiry.isoformat(), **_names(item)
             )
-        _require_available(s, item, lot, qty, on, "loss")
-        return StockMovement(
-            item_id=item.id,
-            lot=lot,
-            expiry_date=expiry,
-            movement_type=MovementType.LOSS,
-            direction=-1,
-            quantity=qty,
-            movement_date=on,
-            reason=stored,
-        )
+        return _taken_from_lot(s, item, lot, expiry, qty, on, MovementType.LOSS, "loss", reason=stored)
 
     return _record(db, user_id, build, "loss")
 
@@ -941,17 +959,7 @@ def return_to_township(
     def build(s: Session) -> StockMovement:
         item = _item(s, item_id)
         expiry = _known_lot(s, item, lot)
-        _require_available(s, item, lot, qty, on, "return")
-        return StockMovement(
-            item_id=item.id,
-            lot=lot,
-            expiry_date=expiry,
-            movement_type=MovementType.RETURN,
-            direction=-1,
-            quantity=qty,
-            movement_date=on,
-            document_no=doc,
-        )
+        return _taken_from_lot(s, item, lot, expiry, qty, on, MovementType.RETURN, "return", document_no=doc)
 
     return _record(db, user_id, build, "return")
 

@@ -1,9 +1,11 @@
 """Choose anyone living in the village (present: resident, out- or in-migrant) by typing their name, full
-pinyin, initials or a fragment of their ID number."""
+pinyin, initials or a fragment of their ID number. The same dialog, searching another list, chooses a woman
+of reproductive age (woman_picker.WomanPicker)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -29,17 +31,25 @@ SHOWN = 50
 
 
 class PersonPicker(QDialog):
-    """`chosen` is the person's PersonRow once the dialog is accepted."""
+    """`chosen` is the person's PersonRow once the dialog is accepted.
+
+    A subclass searches another list by overriding `matches` and `chosen_from`; `texts` names the catalogue
+    keys (title, placeholder, intro, row) and `says_none` whether "no one matches" is shown."""
+
+    object_name = "personPicker"
+    texts = "person_picker"
+    says_none = True
+    initial_width = 480
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, title: str = "") -> None:
         super().__init__(parent)
-        self.setObjectName("personPicker")
-        self.setWindowTitle(title or tr("person_picker.title"))
+        self.setObjectName(self.object_name)
+        self.setWindowTitle(title or tr(f"{self.texts}.title"))
         self.ctx = ctx
-        self.chosen: hh.PersonRow | None = None
+        self.chosen: Any = None
         self.find = QLineEdit()
         self.find.setObjectName("pickerFind")
-        self.find.setPlaceholderText(tr("person_picker.placeholder"))
+        self.find.setPlaceholderText(tr(f"{self.texts}.placeholder"))
         self.list = QListWidget()
         self.list.setObjectName("pickerList")
         self.none_label = QLabel(tr("person_picker.none"))
@@ -52,7 +62,7 @@ class PersonPicker(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("common.cancel"))
         buttons.accepted.connect(self._choose)
         buttons.rejected.connect(self.reject)
-        intro = QLabel(tr("person_picker.intro"))
+        intro = QLabel(tr(f"{self.texts}.intro"))
         intro.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -63,41 +73,55 @@ class PersonPicker(QDialog):
         self.find.textChanged.connect(self._search)
         self.find.returnPressed.connect(self._choose)
         self.list.itemActivated.connect(lambda _: self._choose())
-        self.resize(480, 380)
+        self.resize(self.initial_width, 380)
 
-    def _search(self, text: str) -> None:
-        self.list.clear()
-        if not text.strip():
-            self.none_label.hide()
-            return
+    def matches(self, text: str) -> list[tuple[object, str]]:
+        """The people living in the village that `text` finds: (what the list item keeps, its line)."""
         today = self.ctx.today()
         hits = [
             h
             for h in search.search(self.ctx.db, text, limit=SHOWN * 2)
             if h.kind == "person" and h.residence_status in PRESENT
         ][:SHOWN]
-        for h in hits:
-            age = full_years(h.birth_date, today) if h.birth_date else ""
-            item = QListWidgetItem(
-                tr(
-                    "person_picker.row",
-                    name=h.title,
-                    age=age,
-                    birth=fmt_date(h.birth_date),
-                    number=h.household_no,
-                    group=h.group_no,
-                )
+        return [
+            (
+                h.id,
+                self.row(
+                    h.title,
+                    full_years(h.birth_date, today) if h.birth_date else "",
+                    h.birth_date,
+                    h.household_no,
+                    h.group_no,
+                ),
             )
-            item.setData(Qt.ItemDataRole.UserRole, h.id)
+            for h in hits
+        ]
+
+    def chosen_from(self, kept: object) -> Any:
+        """`chosen` for the list item that keeps `kept`."""
+        return hh.get_person(self.ctx.db, str(kept))
+
+    def row(self, name: str, age: object, birth: dt.date | None, number: object, group: object) -> str:
+        return tr(f"{self.texts}.row", name=name, age=age, birth=fmt_date(birth), number=number, group=group)
+
+    def _search(self, text: str) -> None:
+        self.list.clear()
+        if not text.strip():
+            self.none_label.hide()
+            return
+        hits = self.matches(text)
+        for kept, line in hits:
+            item = QListWidgetItem(line)
+            item.setData(Qt.ItemDataRole.UserRole, kept)
             self.list.addItem(item)
-        self.none_label.setVisible(not hits)
+        self.none_label.setVisible(self.says_none and not hits)
         self.list.setCurrentRow(0)
 
     def _choose(self) -> None:
         item = self.list.currentItem()
         if item is None:
             return
-        self.chosen = hh.get_person(self.ctx.db, str(item.data(Qt.ItemDataRole.UserRole)))
+        self.chosen = self.chosen_from(item.data(Qt.ItemDataRole.UserRole))
         self.accept()
 
 

@@ -414,18 +414,34 @@ class IssueForm(SupplyForm):
 
 
 class _LotForm(SupplyForm):
-    """A form about one lot of one item: item and lot chosen first, the lot's stock shown under it."""
+    """A form about one lot of one item: item and lot chosen first, the lot's stock shown under it, then the
+    form's own fields (`add_fields`), then the date."""
+
+    title_key: str
+    object_name: str
 
     def __init__(
-        self, ctx: AppContext, title: str, item_id: str | None, lot: str | None, parent: QWidget | None
+        self,
+        ctx: AppContext,
+        item_id: str | None = None,
+        lot: str | None = None,
+        parent: QWidget | None = None,
     ) -> None:
-        super().__init__(ctx, title, parent)
+        super().__init__(ctx, tr(self.title_key), parent)
         self.add_item_field(item_id)
         self.add_lot_field()
         self.lot_note = self.add_note("lotNote")
         self.item.currentIndexChanged.connect(self._item_changed)
         self.lot.currentIndexChanged.connect(self._lot_changed)
         self._initial_lot = lot
+        self.setObjectName(self.object_name)
+        self.add_fields()
+        self.add_date_field()
+        self.start()
+
+    def add_fields(self) -> None:
+        """The fields between the lot and the date."""
+        raise NotImplementedError
 
     def _item_changed(self, *_: object) -> None:
         self.load_lots()
@@ -456,15 +472,10 @@ class _LotForm(SupplyForm):
 class LossForm(_LotForm):
     """报损: expired, damaged or otherwise lost stock of one lot, with the reason."""
 
-    def __init__(
-        self,
-        ctx: AppContext,
-        item_id: str | None = None,
-        lot: str | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(ctx, tr("supply_form.loss_title"), item_id, lot, parent)
-        self.setObjectName("lossForm")
+    title_key = "supply_form.loss_title"
+    object_name = "lossForm"
+
+    def add_fields(self) -> None:
         kind = QComboBox()
         for code in supplies.LOSS_KINDS:
             kind.addItem(tr(LOSS_KIND_LABELS[code]), code)
@@ -477,8 +488,6 @@ class LossForm(_LotForm):
         self.reason = self.add_field("supply_form.reason", "reason", QLineEdit())
         assert isinstance(self.reason, QLineEdit)
         self.reason.setMaxLength(200)
-        self.add_date_field()
-        self.start()
 
     def _kind_activated(self, *_: object) -> None:
         self._kind_chosen = True
@@ -508,21 +517,14 @@ class CountForm(_LotForm):
     """盘点: the quantity counted on the shelf for one lot; the difference from the books is shown before
     saving and recorded as an adjustment (nothing is recorded when they agree)."""
 
-    def __init__(
-        self,
-        ctx: AppContext,
-        item_id: str | None = None,
-        lot: str | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(ctx, tr("supply_form.count_title"), item_id, lot, parent)
-        self.setObjectName("countForm")
+    title_key = "supply_form.count_title"
+    object_name = "countForm"
+
+    def add_fields(self) -> None:
         self.counted = self.add_field("supply_form.counted", "counted", quantity_edit())
         assert isinstance(self.counted, QLineEdit)
         self.difference = self.add_note("countDifference")
-        self.add_date_field()
         self.counted.textChanged.connect(self._show_difference)
-        self.start()
 
     def _lot_changed(self, *_: object) -> None:
         super()._lot_changed()
@@ -566,22 +568,15 @@ class CountForm(_LotForm):
 class ReturnForm(_LotForm):
     """退回乡镇: stock of one lot sent back to the township, with the township's document number."""
 
-    def __init__(
-        self,
-        ctx: AppContext,
-        item_id: str | None = None,
-        lot: str | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(ctx, tr("supply_form.return_title"), item_id, lot, parent)
-        self.setObjectName("returnForm")
+    title_key = "supply_form.return_title"
+    object_name = "returnForm"
+
+    def add_fields(self) -> None:
         self.quantity = self.add_field("supply_form.quantity", "quantity", quantity_edit())
         assert isinstance(self.quantity, QLineEdit)
         self.document = self.add_field("supply_form.document_no", "document_no", QLineEdit())
         assert isinstance(self.document, QLineEdit)
         self.document.setMaxLength(40)
-        self.add_date_field()
-        self.start()
 
     def submit(self) -> None:
         self.saved_id = supplies.return_to_township(
