@@ -174,3 +174,17 @@ def test_death_leaves_the_women_page(qtbot, main_window, ctx, small_village):
     qtbot.mouseClick(page.death_button, Qt.MouseButton.LeftButton)
     script.done()
     assert "李梅" not in [w.name for w in women.model.rows()]
+
+
+def test_care_record_opens_from_the_selected_member(qtbot, main_window, ctx, small_village, monkeypatch):
+    opened = []
+    monkeypatch.setattr(main_window, "open_care", lambda person_id: opened.append(person_id))
+    page = main_window.households
+    page.careRequested.disconnect()
+    page.careRequested.connect(main_window.open_care)
+    page.show_household(small_village["h1"])
+    assert not page.care_button.isEnabled() or page.selected_member() is not None
+    page.member_view.select_row(page.member_model.find_row(lambda r: r.name == "李梅"))
+    assert page.care_button.isEnabled()
+    qtbot.mouseClick(page.care_button, Qt.MouseButton.LeftButton)
+    assert opened == [page.selected_member().id]

@@ -117,6 +117,7 @@ class HouseholdsPage(QWidget):
         self.edit_member_button = action_button(
             self.members_bar, "members.edit", "editMember", self.edit_member
         )
+        self.care_button = action_button(self.members_bar, "care.open", "memberCare", self._care)
         self.death_button = action_button(self.members_bar, "members.death", "recordDeath", self.record_death)
         self.move_away_button = action_button(
             self.members_bar, "members.move_away", "moveAway", self.move_away
@@ -169,6 +170,7 @@ class HouseholdsPage(QWidget):
         self.add_newborn_button.setEnabled(has_household)
         for button in (
             self.edit_member_button,
+            self.care_button,
             self.death_button,
             self.move_away_button,
             self.move_household_button,
@@ -182,6 +184,7 @@ class HouseholdsPage(QWidget):
         menu = QMenu(self)
         for button in (
             self.edit_member_button,
+            self.care_button,
             self.death_button,
             self.move_away_button,
             self.move_household_button,
