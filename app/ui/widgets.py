@@ -8,6 +8,7 @@ from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
+    QComboBox,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -15,8 +16,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.db import Database
 from app.i18n import tr
+from app.services.households import list_groups
 from app.ui.tablemodels.rows import RowTableModel
+
+
+def fill_group_combo(combo: QComboBox, db: Database) -> None:
+    """ "All groups" then each villager group, keeping the current choice; no change signal is sent."""
+    keep = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem(tr("households.all_groups"), None)
+    for number, name in list_groups(db):
+        combo.addItem(f"{number} {name}", number)
+    found = combo.findData(keep) if keep is not None else 0
+    combo.setCurrentIndex(max(found, 0))
+    combo.blockSignals(False)
 
 
 def action_button(layout: QBoxLayout, text_id: str, name: str, slot: Callable[[], object]) -> QPushButton:

@@ -27,7 +27,6 @@ from app.i18n import tr
 from app.models.vocab import FollowupStatus
 from app.reports import Cancelled
 from app.services import followups
-from app.services import households as hh
 from app.services.village import village_info
 from app.ui.context import AppContext
 from app.ui.dialogs.checklist_dialog import ChecklistDialog
@@ -35,7 +34,7 @@ from app.ui.dialogs.followup_status import FollowupStatusDialog
 from app.ui.errors import show_error
 from app.ui.labels import choices, fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
-from app.ui.widgets import RegisterView, action_button
+from app.ui.widgets import RegisterView, action_button, fill_group_combo
 from app.ui.workers import Operation, run_op
 
 WINDOW_LABELS = {
@@ -219,15 +218,7 @@ class FollowupsPage(QWidget):
         self.refresh()
 
     def reload_groups(self) -> None:
-        keep = self.group_combo.currentData()
-        self.group_combo.blockSignals(True)
-        self.group_combo.clear()
-        self.group_combo.addItem(tr("households.all_groups"), None)
-        for number, name in hh.list_groups(self.ctx.db):
-            self.group_combo.addItem(f"{number} {name}", number)
-        found = self.group_combo.findData(keep) if keep is not None else 0
-        self.group_combo.setCurrentIndex(max(found, 0))
-        self.group_combo.blockSignals(False)
+        fill_group_combo(self.group_combo, self.ctx.db)
 
     def refresh(self, *_: object) -> None:
         """Re-read groups and the list (after a change elsewhere; the main window calls this)."""

@@ -26,7 +26,7 @@ from app.ui.dialogs.member_form import OPEN_EXISTING, MemberForm
 from app.ui.dialogs.supply_forms import IssueForm
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
-from app.ui.widgets import RegisterView, action_button
+from app.ui.widgets import RegisterView, action_button, fill_group_combo
 
 HOUSEHOLD_COLUMNS: list[Column[hh.HouseholdRow]] = [
     Column("households.col.number", lambda r: r.household_no, width=90),
@@ -275,12 +275,7 @@ class HouseholdsPage(QWidget):
             self._saved(dialog.target.currentData() or p.household_id, p.id)
 
     def reload_groups(self) -> None:
-        self.group_combo.blockSignals(True)
-        self.group_combo.clear()
-        self.group_combo.addItem(tr("households.all_groups"), None)
-        for number, name in hh.list_groups(self.ctx.db):
-            self.group_combo.addItem(f"{number} {name}", number)
-        self.group_combo.blockSignals(False)
+        fill_group_combo(self.group_combo, self.ctx.db)
 
     def selected_household(self) -> hh.HouseholdRow | None:
         row = self.household_view.current_row()

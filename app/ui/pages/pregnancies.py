@@ -7,14 +7,13 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.i18n import tr
-from app.services import households as hh
 from app.services import pregnancies as pg
 from app.ui.context import AppContext
 from app.ui.dialogs.pregnancy_form import OutcomeDialog, PregnancyForm
 from app.ui.dialogs.woman_picker import WomanPicker
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
-from app.ui.widgets import RegisterView, action_button
+from app.ui.widgets import RegisterView, action_button, fill_group_combo
 
 LATE_WEEKS = 37  # term: expected delivery soon, shown highlighted
 
@@ -83,9 +82,7 @@ class PregnanciesPage(QWidget):
         layout.addWidget(self.view, 1)
         self.view.doubleClicked.connect(lambda _: self.edit())
         self.view.selectionModel().currentRowChanged.connect(self._update_buttons)
-        self.group_combo.addItem(tr("households.all_groups"), None)
-        for number, name in hh.list_groups(ctx.db):
-            self.group_combo.addItem(f"{number} {name}", number)
+        fill_group_combo(self.group_combo, ctx.db)
         self.group_combo.currentIndexChanged.connect(self.refresh)
         self.refresh()
 

@@ -18,13 +18,12 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.i18n import tr
-from app.services import households as hh
 from app.services import women
 from app.ui.context import AppContext
 from app.ui.forms import DateEdit
 from app.ui.labels import choices, fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
-from app.ui.widgets import FieldError, RegisterView
+from app.ui.widgets import FieldError, RegisterView, fill_group_combo
 
 
 def _pregnancy(row: women.WomanRow) -> str:
@@ -220,15 +219,7 @@ class WomenPage(QWidget):
 
     # -- the list
     def reload_groups(self) -> None:
-        keep = self.group_combo.currentData()
-        self.group_combo.blockSignals(True)
-        self.group_combo.clear()
-        self.group_combo.addItem(tr("households.all_groups"), None)
-        for number, name in hh.list_groups(self.ctx.db):
-            self.group_combo.addItem(f"{number} {name}", number)
-        found = self.group_combo.findData(keep) if keep is not None else 0
-        self.group_combo.setCurrentIndex(max(found, 0))
-        self.group_combo.blockSignals(False)
+        fill_group_combo(self.group_combo, self.ctx.db)
 
     def age_band(self) -> tuple[int, int] | None:
         index = self.age_combo.currentData()
