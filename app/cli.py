@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 
@@ -109,6 +110,106 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def parse_month(text: str) -> tuple[int, int]:
+    """`2026-10` -> (2026, 10); anything else is refused with the expected shape."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(tr("cli.bad_month", text=text)) from None
+    return year, month
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from app.reports.monthly_pdf import write_report_pdf
+    from app.reports.monthly_xlsx import write_report_xlsx
+    from app.services.indicators import monthly_report_document
+
+    if not (args.xlsx or args.pdf):
+        raise CliError(tr("cli.report_needs_output"))
+    year, month = args.month or _last_month(today())
+    db = _open(args)
+    try:
+        doc = monthly_report_document(db, year, month, year_to_date=args.ytd, today=today())
+    finally:
+        db.dispose()
+    for path, write in ((args.xlsx, write_report_xlsx), (args.pdf, write_report_pdf)):
+        if path:
+            write(path, doc, printed_on=today())
+            print(tr("cli.report_written", period=doc.period_label(), path=path))
+    return 0
+
+
+def _last_month(day: dt.date) -> tuple[int, int]:
+    """The month a report is usually made for: the one before `day`'s (due by the 5th)."""
+    first = day.replace(day=1) - dt.timedelta(days=1)
+    return first.year, first.month
+
+
+# app.reports.registers_xlsx.REGISTERS, spelled out so that every command does not import openpyxl to start
+EXPORT_REGISTERS = ("households", "women", "pregnancies", "followups", "supply_ledger")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.reports.registers_xlsx import export_register, register_title
+
+    day = today()
+    year, month = args.month or (day.year, day.month)
+    db = _open(args)
+    try:
+        rows = export_register(
+            db,
+            args.register,
+            args.out,
+            on=day,
+            year=year,
+            month=month,
+            group_no=args.group,
+            progress=None if args.quiet else _text_progress,
+        )
+    finally:
+        if not args.quiet:
+            print(file=sys.stderr)  # ends the progress line, also before an error message
+        db.dispose()
+    print(tr("registers.cli_done", register=register_title(args.register), rows=rows, path=args.out))
+    return 0
+
+
+# app.reports.cards.CARD_LAYOUTS, spelled out so that the command line does not import reportlab to start
+CARD_LAYOUTS = ("a5", "a4_two_up")
+
+
+def cmd_cards(args: argparse.Namespace) -> int:
+    from app.reports.cards import write_cards
+    from app.services.cards import card_batch, household_ids_by_number
+
+    db = _open(args)
+    try:
+        ids = None
+        if args.household:
+            found = household_ids_by_number(db, args.household)
+            unknown = [n for n in args.household if n not in found]
+            if unknown:
+                raise CliError(tr("cli.cards_unknown_household", numbers="、".join(unknown)))
+            ids = list(found.values())
+        batch = card_batch(db, None, today(), household_ids=ids, group_no=args.group)
+        if not batch.cards:
+            raise CliError(tr("cli.cards_none"))
+        pages = write_cards(
+            args.out,
+            batch,
+            layout=args.layout,
+            full_ids=args.full_ids,
+            progress=None if args.quiet else _text_progress,
+        )
+    finally:
+        if not args.quiet:
+            print(file=sys.stderr)  # ends the progress line, also before an error message
+        db.dispose()
+    print(tr("cli.cards_done", cards=len(batch.cards), pages=pages, path=args.out))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fhdesk", description=tr("cli.description"))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -122,6 +223,29 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("info", help=tr("cli.help_info")).set_defaults(func=cmd_info)
     sub.add_parser("check", help=tr("cli.help_check")).set_defaults(func=cmd_check)
+    report = sub.add_parser("report", help=tr("cli.help_report"))
+    report.add_argument("--month", type=parse_month, help=tr("cli.help_month"))
+    report.add_argument("--ytd", action="store_true", help=tr("cli.help_ytd"))
+    report.add_argument("--xlsx", help=tr("cli.help_xlsx"))
+    report.add_argument("--pdf", help=tr("cli.help_pdf"))
+    report.set_defaults(func=cmd_report)
+    export = sub.add_parser("export", help=tr("registers.cli_help_export"))
+    export.add_argument(
+        "--register", required=True, choices=EXPORT_REGISTERS, help=tr("registers.cli_help_register")
+    )
+    export.add_argument("--month", type=parse_month, help=tr("registers.cli_help_month"))
+    export.add_argument("--group", type=int, help=tr("registers.cli_help_group"))
+    export.add_argument("--out", required=True, help=tr("registers.cli_help_out"))
+    export.add_argument("--quiet", action="store_true", help=tr("registers.cli_help_quiet"))
+    export.set_defaults(func=cmd_export)
+    cards = sub.add_parser("cards", help=tr("cli.help_cards"))
+    cards.add_argument("--group", type=int, help=tr("cli.help_cards_group"))
+    cards.add_argument("--household", action="append", metavar="NUMBER", help=tr("cli.help_cards_household"))
+    cards.add_argument("--layout", choices=CARD_LAYOUTS, default="a5", help=tr("cli.help_cards_layout"))
+    cards.add_argument("--full-ids", action="store_true", help=tr("cli.help_cards_full_ids"))
+    cards.add_argument("--out", required=True, help=tr("cli.help_cards_out"))
+    cards.add_argument("--quiet", action="store_true", help=tr("cli.help_cards_quiet"))
+    cards.set_defaults(func=cmd_cards)
     return parser
 
 

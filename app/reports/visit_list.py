@@ -18,28 +18,24 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.i18n import tr
 from app.models.vocab import FollowupStatus
 from app.reports import Cancelled
 from app.reports.fonts import register_cjk_font
+from app.reports.pdf_common import LINE, MARGIN, PAGE_SIZE, numbered_canvas
 from app.services.followups import FollowupRow
 
 ProgressFn = Callable[[float, str], bool]
 
-PAGE_SIZE = A4
-MARGIN = 15 * mm
 HEADER_GAP = 10 * mm  # room above the story for the running header
 FOOTER_GAP = 10 * mm
 # person, follow-up, window, status, result/signature: 180 mm, the width of A4 less the margins
 COLUMN_WIDTHS = (24 * mm, 40 * mm, 42 * mm, 18 * mm, 56 * mm)
 GREY = colors.HexColor("#e8e8e8")
-LINE = colors.HexColor("#555555")
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -128,47 +124,6 @@ def _group_table(rows: list[FollowupRow], styles: dict[str, ParagraphStyle], on:
     return Table(data, colWidths=COLUMN_WIDTHS, repeatRows=1, style=TableStyle(commands), hAlign="LEFT")
 
 
-def _numbered_canvas(font: str, header_left: str, header_right: str, footer_left: str) -> type[Canvas]:
-    """A canvas that holds the pages back until the end, so each can say how many pages there are."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._decorate(total)
-                super().showPage()
-            super().save()
-
-        def _decorate(self, total: int) -> None:
-            width, height = PAGE_SIZE
-            self.saveState()
-            self.setFont(font, 9)
-            self.setFillColor(LINE)
-            top = height - MARGIN + 2 * mm
-            self.drawString(MARGIN, top, header_left)
-            self.drawRightString(width - MARGIN, top, header_right)
-            self.setStrokeColor(LINE)
-            self.setLineWidth(0.4)
-            self.line(MARGIN, top - 2 * mm, width - MARGIN, top - 2 * mm)
-            bottom = MARGIN - 6 * mm
-            self.drawString(MARGIN, bottom, footer_left)
-            self.drawRightString(
-                width - MARGIN, bottom, tr("report.page_of", page=self._pageNumber, pages=total)
-            )
-            self.restoreState()
-
-    return NumberedCanvas
-
-
 def write_visit_list(
     rows: list[FollowupRow],
     path: str | os.PathLike[str],
@@ -231,7 +186,7 @@ def write_visit_list(
             subject=week_label,
             initialFontName=font,  # or reportlab lists an unembedded Helvetica among the page fonts
         )
-        canvas = _numbered_canvas(
+        canvas = numbered_canvas(
             font,
             tr("visit_list.header", village=village_name),
             week_label,

@@ -7,6 +7,7 @@ deleted — a death or a move away is a vital event and a status.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
@@ -340,6 +341,23 @@ def get_person(db: Database, person_id: str) -> PersonRow:
         if row is None or row[0].deleted_at is not None:
             raise NotFound("person.not_found")
         return _person_row(*row)
+
+
+def people_by_ids(db: Database, person_ids: Sequence[str]) -> list[PersonRow]:
+    """The people with these ids (each once, deleted records left out), in the order given: the list behind
+    a number of the monthly report."""
+    wanted = list(dict.fromkeys(person_ids))
+    found: dict[str, PersonRow] = {}
+    with db.read() as s:
+        for start in range(0, len(wanted), 500):  # well under SQLite's limit of bound parameters
+            chunk = wanted[start : start + 500]
+            for p, h in s.execute(
+                sa.select(Person, Household)
+                .join(Household, Household.id == Person.household_id)
+                .where(Person.id.in_(chunk), Person.deleted_at.is_(None))
+            ):
+                found[p.id] = _person_row(p, h)
+    return [found[pid] for pid in wanted if pid in found]
 
 
 def find_duplicates(

@@ -68,3 +68,16 @@ def record_quality(db: Database) -> QualityReport:
             for rule_id, cond in rules.items()
         )
     return QualityReport(total, total - failing, tuple((r, n) for r, n in counts if n))
+
+
+def failing_people(db: Database) -> dict[str, frozenset[str]]:
+    """For each rule, the ids of the (not deleted) person records that fail it, whatever their residence.
+    The monthly report intersects these with the people present at the month's end."""
+    rules = _rules()
+    with db.read() as s:
+        return {
+            rule_id: frozenset(
+                s.execute(sa.select(Person.id).where(Person.deleted_at.is_(None), cond)).scalars()
+            )
+            for rule_id, cond in rules.items()
+        }

@@ -1095,7 +1095,13 @@ _LINES = {
 
 def monthly_report(db: Database, year: int, month: int, today: dt.date) -> list[SupplyMonthRow]:
     """One row per catalogue item (by code) for the month: the lines of the report's supplies section."""
-    first, last = month_bounds(year, month)
+    return supply_report(db, *month_bounds(year, month), today)
+
+
+def supply_report(db: Database, first: dt.date, last: dt.date, today: dt.date) -> list[SupplyMonthRow]:
+    """The supply lines for any period (a month, or January to a month for year-to-date): opening balance on
+    `first`, the period's movements by line, closing balance on `last`, days out of stock up to `today` at
+    the latest, lots expiring within 90 days of `last`."""
     counted_to = min(last, today)
     in_month = (StockMovement.movement_date >= first) & (StockMovement.movement_date <= last)
     with db.read() as s:
