@@ -15,6 +15,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,11 +31,13 @@ from app.i18n import set_language, tr  # noqa: E402
 from app.services import auth, followups, supplies  # noqa: E402
 from app.services import households as hh  # noqa: E402
 from app.services.demo import generate_demo  # noqa: E402
+from app.services.pregnancies import open_pregnancies  # noqa: E402
 from app.services.village import village_info  # noqa: E402
 from app.ui.application import install_translations, settings_for  # noqa: E402
 from app.ui.context import AppContext  # noqa: E402
 
 if TYPE_CHECKING:
+    from app.db import Database
     from app.ui.main_window import MainWindow
 
 OUT = ROOT / "docs" / "screenshots"
@@ -147,6 +151,59 @@ def supplies_screens(window: MainWindow, ctx: AppContext, lang: str) -> None:
     record.done(0)
 
 
+def wait_for(condition: Callable[[], object], seconds: float = 30) -> None:
+    """Let background work (run_op) finish: the monthly report is computed off the UI thread."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def reports_screens(window: MainWindow, ctx: AppContext, lang: str) -> None:
+    page = window.reports
+    page.monthly.document = None
+    window.show_page("reports")
+    wait_for(lambda: page.monthly.document is not None)
+    save(window, OUT / f"reports-monthly-{lang}.png")
+    page.tabs.setCurrentWidget(page.cards)
+    page.cards.group_combo.setCurrentIndex(1)
+    page.cards.view.select_row(0)
+    save(window, OUT / f"reports-cards-{lang}.png")
+    page.tabs.setCurrentWidget(page.registers)
+    page.registers.register_list.setCurrentRow(3)
+    save(window, OUT / f"reports-registers-{lang}.png")
+    page.tabs.setCurrentWidget(page.monthly)
+
+
+def printed_pngs(db: Database, folder: Path, lang: str) -> None:
+    """Page 1 of a household's service card and of last month's report, drawn by poppler."""
+    from app.reports.cards import write_cards
+    from app.reports.monthly_pdf import write_report_pdf
+    from app.services.cards import card_batch
+    from app.services.indicators import monthly_report_document
+
+    if shutil.which("pdftoppm") is None:
+        print("pdftoppm not found: no card or report pictures")
+        return
+    user = auth.list_users(db)[0]
+    # a household with a pregnant woman, so the card shows what a card is for
+    pregnant = open_pregnancies(db)[0]
+    batch = card_batch(db, user.id, TODAY, household_ids=[pregnant.household_id])
+    page_1 = ["-f", "1", "-l", "1", "-singlefile"]
+    for layout in ("a5", "a4_two_up") if lang == LANGUAGES[0] else ("a5",):
+        pdf = folder / f"card-{layout}.pdf"
+        write_cards(pdf, batch, layout=layout)
+        name = f"card-{layout}-{lang}" if layout == "a5" else f"card-{layout}"
+        subprocess.run(["pdftoppm", "-png", "-r", "100", *page_1, str(pdf), str(OUT / name)], check=True)
+    doc = monthly_report_document(db, 2026, 10, today=TODAY)
+    pdf = folder / "report.pdf"
+    write_report_pdf(pdf, doc, printed_on=TODAY)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", *page_1, str(pdf), str(OUT / f"monthly-report-pdf-{lang}")],
+        check=True,
+    )
+
+
 def visit_list_png(db: object, folder: Path) -> None:
     """Page 1 of the printed week's visit list, drawn by poppler."""
     from app.reports.visit_list import write_visit_list
@@ -196,9 +253,16 @@ def main() -> int:
             window.show()
             settle()
             save_page(window, "dashboard", f"dashboard-{lang}.png")
-            for screens in (households_screens, pregnancies_screens, followups_screens, supplies_screens):
+            for screens in (
+                households_screens,
+                pregnancies_screens,
+                followups_screens,
+                supplies_screens,
+                reports_screens,
+            ):
                 screens(window, ctx, lang)
             window.close()
+            printed_pngs(db, folder, lang)
             if lang == LANGUAGES[0]:
                 visit_list_png(db, folder)
         db.dispose()

@@ -22,6 +22,7 @@ from app.ui.pages.dashboard import DashboardPage
 from app.ui.pages.followups import FollowupsPage
 from app.ui.pages.households import HouseholdsPage
 from app.ui.pages.pregnancies import PregnanciesPage
+from app.ui.pages.reports import ReportsPage
 from app.ui.pages.settings import SettingsPage
 from app.ui.pages.supplies import SuppliesPage
 from app.ui.pages.women import WomenPage
@@ -34,9 +35,10 @@ PAGES: tuple[tuple[str, str, type[QWidget]], ...] = (
     ("pregnancies", "nav.pregnancies", PregnanciesPage),
     ("followups", "nav.followups", FollowupsPage),
     ("supplies", "nav.supplies", SuppliesPage),
+    ("reports", "nav.reports", ReportsPage),
     ("settings", "nav.settings", SettingsPage),
 )
-DATA_PAGES = ("dashboard", "households", "women", "pregnancies", "followups", "supplies")
+DATA_PAGES = ("dashboard", "households", "women", "pregnancies", "followups", "supplies", "reports")
 
 
 class MainWindow(QMainWindow):
@@ -136,6 +138,8 @@ class MainWindow(QMainWindow):
             page.personChosen.connect(self.open_household)
         if hasattr(page, "careRequested"):
             page.careRequested.connect(self.open_care)
+        if hasattr(page, "cardRequested"):
+            page.cardRequested.connect(self.print_card)
         if key == "dashboard":
             page.openFollowups.connect(self.open_followups)
             page.openPregnancies.connect(lambda: self.show_page("pregnancies"))
@@ -172,6 +176,10 @@ class MainWindow(QMainWindow):
         return self.page("supplies")  # type: ignore[return-value]
 
     @property
+    def reports(self) -> ReportsPage:
+        return self.page("reports")  # type: ignore[return-value]
+
+    @property
     def settings_page(self) -> SettingsPage:
         return self.page("settings")  # type: ignore[return-value]
 
@@ -192,6 +200,10 @@ class MainWindow(QMainWindow):
     def open_followups(self, window: str) -> None:
         self.show_page("followups")
         self.followups.show_window(window)
+
+    def print_card(self, household_id: str) -> None:
+        self.show_page("reports")
+        self.reports.print_card(household_id)
 
     def open_care(self, person_id: str) -> None:
         from app.ui.dialogs.person_care import PersonCareDialog

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
     QComboBox,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableView,
     QWidget,
@@ -127,3 +130,16 @@ class FieldError(QLabel):
     def show_message(self, text: str) -> None:
         self.setText(text)
         self.setVisible(bool(text))
+
+
+def offer_to_open(parent: QWidget, path: Path, name: str, message: str | None = None) -> None:
+    """Say where a file was written and offer to open it in the system's viewer (PDF reader, spreadsheet)."""
+    box = QMessageBox(QMessageBox.Icon.Question, tr("report_ui.written_title"), "", parent=parent)
+    box.setObjectName(name)
+    box.setText(message or tr("report_ui.written", path=str(path)))
+    open_button = box.addButton(tr("report_ui.open_file"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(tr("followups.not_now"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(open_button)
+    box.exec()
+    if box.clickedButton() is open_button:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

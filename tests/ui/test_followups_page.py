@@ -320,7 +320,7 @@ def test_print_the_week_visit_list(qtbot, ctx, page, monkeypatch, tmp_path):
         box = QApplication.activeModalWidget()
         if isinstance(box, QMessageBox) and box.objectName() == "visitListWritten":
             asked["offer"] = box.text()
-            next(b for b in box.buttons() if b.text() == tr("followups.open_pdf")).click()
+            next(b for b in box.buttons() if b.text() == tr("report_ui.open_file")).click()
         else:
             QTimer.singleShot(20, answer)
 

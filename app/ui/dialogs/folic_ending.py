@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
+from app.i18n import tr
 from app.services import care
 from app.ui.context import AppContext
 from app.ui.dialogs.people_list import PeopleListDialog
@@ -23,8 +24,8 @@ def folic_ending_dialog(ctx: AppContext, parent: QWidget | None = None) -> Peopl
     return PeopleListDialog(
         ctx,
         "folicEnding",
-        "folic_ending.title",
-        "folic_ending.intro",
+        tr("folic_ending.title"),
+        tr("folic_ending.intro"),
         COLUMNS,
         care.folic_courses_ending(ctx.db, ctx.today()),
         width=620,

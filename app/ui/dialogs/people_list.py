@@ -21,8 +21,8 @@ class PeopleListDialog(QDialog):
         self,
         ctx: AppContext,
         key: str,
-        title_id: str,
-        intro_id: str,
+        title: str,
+        intro: str,
         columns: list[Column],
         rows: Sequence[object],
         sort_column: int = -1,
@@ -31,7 +31,7 @@ class PeopleListDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName(key)
-        self.setWindowTitle(tr(title_id))
+        self.setWindowTitle(title)
         self.model: RowTableModel = RowTableModel(columns, self)
         self.model.set_rows(rows)
         self.view = RegisterView(self.model, ctx.settings, key, sort_column=sort_column)
@@ -40,7 +40,7 @@ class PeopleListDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(tr("care.close"))
         buttons.rejected.connect(self.reject)
-        intro = QLabel(tr(intro_id))
+        intro = QLabel(intro)
         intro.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)

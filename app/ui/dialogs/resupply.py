@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
+from app.i18n import tr
 from app.services import supplies
 from app.ui.context import AppContext
 from app.ui.dialogs.people_list import PeopleListDialog
@@ -38,8 +39,8 @@ def resupply_dialog(ctx: AppContext, parent: QWidget | None = None) -> PeopleLis
     return PeopleListDialog(
         ctx,
         "resupplyReminders",
-        "resupply.title",
-        "resupply.intro",
+        tr("resupply.title"),
+        tr("resupply.intro"),
         COLUMNS,
         supplies.resupply_reminders(ctx.db, ctx.today()),
         sort_column=5,

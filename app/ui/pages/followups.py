@@ -8,8 +8,8 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QColor, QDesktopServices, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +33,7 @@ from app.ui.dialogs.followup_status import FollowupStatusDialog
 from app.ui.errors import show_error
 from app.ui.labels import choices, fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
-from app.ui.widgets import RegisterView, action_button, fill_group_combo
+from app.ui.widgets import RegisterView, action_button, fill_group_combo, offer_to_open
 from app.ui.workers import Operation, run_op
 
 WINDOW_LABELS = {
@@ -375,15 +374,7 @@ class FollowupsPage(QWidget):
     def _printed(self, path: Path) -> None:
         self._operation = None
         self.visitListWritten.emit(str(path))
-        box = QMessageBox(QMessageBox.Icon.Question, tr("followups.printed_title"), "", parent=self)
-        box.setObjectName("visitListWritten")
-        box.setText(tr("followups.printed_question", path=str(path)))
-        open_button = box.addButton(tr("followups.open_pdf"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(tr("followups.not_now"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(open_button)
-        box.exec()
-        if box.clickedButton() is open_button:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        offer_to_open(self, path, "visitListWritten", tr("followups.printed_question", path=str(path)))
 
     def _print_failed(self, error: BaseException) -> None:
         self._operation = None

@@ -74,6 +74,7 @@ def member_columns(ctx: AppContext) -> list[Column[hh.PersonRow]]:
 class HouseholdsPage(QWidget):
     dataChanged = Signal()  # something in the register was saved: other pages re-read
     careRequested = Signal(str)  # person id: open the member's care record
+    cardRequested = Signal(str)  # household id: print the household's service card
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +106,7 @@ class HouseholdsPage(QWidget):
         self.edit_household_button = action_button(
             top, "households.edit", "editHousehold", self.edit_household
         )
+        self.card_button = action_button(top, "households.print_card", "printCard", self.print_card)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -166,6 +168,7 @@ class HouseholdsPage(QWidget):
         member = self.selected_member()
         present = member is not None and member.residence_status in PRESENT
         self.edit_household_button.setEnabled(has_household)
+        self.card_button.setEnabled(has_household)
         self.add_member_button.setEnabled(has_household)
         self.add_newborn_button.setEnabled(has_household)
         for button in (
@@ -276,6 +279,11 @@ class HouseholdsPage(QWidget):
 
     def reload_groups(self) -> None:
         fill_group_combo(self.group_combo, self.ctx.db)
+
+    def print_card(self) -> None:
+        household = self.selected_household()
+        if household is not None:
+            self.cardRequested.emit(household.id)
 
     def selected_household(self) -> hh.HouseholdRow | None:
         row = self.household_view.current_row()

@@ -1,0 +1,245 @@
+"""Household service cards: choose households (one, several, a group, the whole village), preview the PDF,
+save it. The cards are written in the background with progress and cancel."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import tr
+from app.reports import Cancelled
+from app.services import households as hh
+from app.ui.context import AppContext
+from app.ui.errors import show_error
+from app.ui.labels import label
+from app.ui.tablemodels.rows import Column, RowTableModel
+from app.ui.widgets import RegisterView, action_button, fill_group_combo, offer_to_open
+from app.ui.workers import run_op
+
+LAYOUTS = (("a5", "cards_ui.layout_a5"), ("a4_two_up", "cards_ui.layout_a4_two_up"))
+
+
+def household_columns() -> list[Column[hh.HouseholdRow]]:
+    return [
+        Column("households.col.number", lambda r: r.household_no, width=90),
+        Column("households.col.group", lambda r: str(r.group_no), sort_key=lambda r: r.group_no, width=60),
+        Column("households.col.head", lambda r: r.head_name, width=100),
+        Column("households.col.address", lambda r: r.address, width=220),
+        Column("households.col.members", lambda r: str(r.members), sort_key=lambda r: r.members, width=60),
+        Column("households.col.phone", lambda r: r.phone, width=120),
+        Column(
+            "households.col.residence_type", lambda r: label("residence_type", r.residence_type), width=90
+        ),
+    ]
+
+
+class CardsTab(QWidget):
+    cardsWritten = Signal(str)  # the PDF's path (saved, or the preview's temporary file)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._operation: object | None = None
+        self._stale = True
+        self.register: hh.HouseholdRegister | None = None
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("cardsFilter")
+        self.filter_edit.setPlaceholderText(tr("cards_ui.filter_hint"))
+        self.filter_edit.setClearButtonEnabled(True)
+        self.group_combo = QComboBox()
+        self.group_combo.setObjectName("cardsGroup")
+        self.model: RowTableModel[hh.HouseholdRow] = RowTableModel(household_columns(), self)
+        self.view = RegisterView(self.model, ctx.settings, "cards_households")
+        self.view.setObjectName("cardsHouseholds")
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+
+        self.selected_radio = QRadioButton()
+        self.selected_radio.setObjectName("cardsScopeSelected")
+        self.listed_radio = QRadioButton()
+        self.listed_radio.setObjectName("cardsScopeListed")
+        self.scope = QButtonGroup(self)
+        self.scope.addButton(self.selected_radio)
+        self.scope.addButton(self.listed_radio)
+        self.listed_radio.setChecked(True)
+        self.layout_combo = QComboBox()
+        self.layout_combo.setObjectName("cardsLayout")
+        for code, text_id in LAYOUTS:
+            self.layout_combo.addItem(tr(text_id), code)
+        self.full_ids = QCheckBox(tr("cards_ui.full_ids"))
+        self.full_ids.setObjectName("cardsFullIds")
+        self.full_ids.setToolTip(tr("cards_ui.full_ids_tip"))
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("households.filter")))
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(QLabel(tr("households.group")))
+        top.addWidget(self.group_combo)
+        options = QHBoxLayout()
+        options.addWidget(QLabel(tr("cards_ui.print")))
+        options.addWidget(self.selected_radio)
+        options.addWidget(self.listed_radio)
+        options.addSpacing(16)
+        options.addWidget(QLabel(tr("cards_ui.layout")))
+        options.addWidget(self.layout_combo)
+        options.addWidget(self.full_ids)
+        options.addStretch(1)
+        self.preview_button = action_button(options, "cards_ui.preview", "previewCards", self.preview)
+        self.save_button = action_button(options, "cards_ui.save", "saveCards", self.save)
+        intro = QLabel(tr("cards_ui.intro"))
+        intro.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(options)
+
+        self.filter_edit.textChanged.connect(self.apply_filter)
+        self.group_combo.currentIndexChanged.connect(self.apply_filter)
+        self.view.selectionModel().selectionChanged.connect(self._update_scope)
+
+    # -- the households
+    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)  # type: ignore[arg-type]
+        if self._stale:
+            self.refresh()
+
+    def refresh(self, *_: object) -> None:
+        self._stale = False
+        fill_group_combo(self.group_combo, self.ctx.db)
+        self.register = hh.load_register(self.ctx.db)
+        self.apply_filter()
+
+    def apply_filter(self, *_: object) -> None:
+        if self.register is None:
+            return
+        self.model.set_rows(self.register.filter(self.filter_edit.text(), self.group_combo.currentData()))
+        self._update_scope()
+
+    def selected_households(self) -> list[hh.HouseholdRow]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.row_at(r) for r in rows]
+
+    def listed_households(self) -> list[hh.HouseholdRow]:
+        return [self.model.row_at(r) for r in range(self.model.rowCount())]
+
+    def _update_scope(self, *_: object) -> None:
+        selected, listed = len(self.selected_households()), self.model.rowCount()
+        self.selected_radio.setText(tr("cards_ui.scope_selected", count=selected))
+        self.selected_radio.setEnabled(selected > 0)
+        self.listed_radio.setText(tr("cards_ui.scope_listed", count=listed))
+        if not selected and self.selected_radio.isChecked():
+            self.listed_radio.setChecked(True)
+        busy = self._operation is not None
+        self.preview_button.setEnabled(listed > 0 and not busy)
+        self.save_button.setEnabled(listed > 0 and not busy)
+
+    def show_household(self, household_id: str) -> None:
+        """Select one household (from the Households page) so its card is what gets printed."""
+        if self._stale or self.register is None:
+            self.refresh()
+        row = self.model.find_row(lambda r: r.id == household_id)
+        if row < 0:
+            self.filter_edit.clear()
+            self.group_combo.setCurrentIndex(0)
+            row = self.model.find_row(lambda r: r.id == household_id)
+        self.view.clearSelection()
+        self.view.select_row(row)
+        self.selected_radio.setChecked(True)
+
+    def chosen_ids(self) -> list[str]:
+        rows = self.selected_households() if self.selected_radio.isChecked() else self.listed_households()
+        return [r.id for r in rows]
+
+    # -- writing
+    def default_path(self) -> Path:
+        rows = self.selected_households() if self.selected_radio.isChecked() else self.listed_households()
+        if len(rows) == 1:
+            name = tr("cards_ui.file_one", number=rows[0].household_no)
+        elif self.group_combo.currentData() is not None and not self.selected_radio.isChecked():
+            name = tr("cards_ui.file_group", group=self.group_combo.currentData())
+        else:
+            name = tr("cards_ui.file_many", count=len(rows))
+        return self.ctx.data_dir / f"{name}.pdf"
+
+    def preview(self) -> None:
+        folder = self.ctx.data_dir / "previews"
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="cards-", suffix=".pdf", dir=folder)
+        os.close(fd)
+        self._write(Path(name), self._show_preview)
+
+    def save(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, tr("cards_ui.save_title"), str(self.default_path()), tr("followups.pdf_filter")
+        )
+        if chosen:
+            self._write(Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf"), self._saved)
+
+    def _write(self, path: Path, then: Callable[[Path, int], None]) -> None:
+        if self._operation is not None:
+            return
+        ids = self.chosen_ids()
+        if not ids:
+            return
+        db, user_id, on = self.ctx.db, self.ctx.user.id, self.ctx.today()
+        card_layout, full_ids = self.layout_combo.currentData(), self.full_ids.isChecked()
+
+        def write(progress: Callable[[float, str], bool]) -> tuple[Path, int]:
+            # imported here: reportlab adds to start-up, and printing is occasional
+            from app.reports.cards import write_cards
+            from app.services.cards import card_batch
+
+            progress(0.0, tr("cards_ui.reading"))
+            batch = card_batch(db, user_id, on, household_ids=ids)
+            write_cards(path, batch, layout=card_layout, full_ids=full_ids, progress=progress)
+            return path, len(batch.cards)
+
+        def done(result: tuple[Path, int]) -> None:
+            self._operation = None
+            self._update_scope()
+            self.cardsWritten.emit(str(result[0]))
+            then(*result)
+
+        def failed(error: BaseException) -> None:
+            self._operation = None
+            self._update_scope()
+            if path.parent.name == "previews":
+                path.unlink(missing_ok=True)
+            if not isinstance(error, Cancelled):
+                show_error(self, error)
+
+        self._operation = run_op(self, write, title=tr("cards_ui.writing", count=len(ids)), on_success=done,
+                                 on_error=failed, show_after_ms=300)  # fmt: skip
+        self._update_scope()
+
+    def _show_preview(self, path: Path, count: int) -> None:
+        from app.ui.dialogs.pdf_preview import PdfPreviewDialog
+
+        dialog = PdfPreviewDialog(
+            path, tr("cards_ui.preview_title", count=count), str(self.default_path()), self
+        )
+        self.preview_dialog = dialog
+        dialog.finished.connect(lambda *_: path.unlink(missing_ok=True))  # the preview's copy is not kept
+        dialog.open()
+
+    def _saved(self, path: Path, count: int) -> None:
+        offer_to_open(self, path, "cardsSaved", tr("cards_ui.saved", count=count, path=str(path)))
