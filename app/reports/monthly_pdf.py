@@ -49,10 +49,8 @@ LABEL_MIN = 62 * mm  # most tables start their figures at the same place
 LABEL_MAX = 80 * mm
 VALUE_MIN = 17 * mm
 VALUE_MAX = 30 * mm
-NARROW_VALUE_MIN = 10 * mm
-LABEL_FLOOR = (
-    25 * mm
-)  # the label column of a wide table gives way to its headings down to this  # a wide table (supplies) wraps its headings rather than overflowing the page
+NARROW_VALUE_MIN = 10 * mm  # a wide table (supplies) wraps its headings rather than overflowing the page
+LABEL_FLOOR = 25 * mm  # and its label column gives way to its headings down to this
 CHART_AFTER = "report.section.followups"  # the chart follows this table (or ends the report without it)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from app.i18n import tr
@@ -91,14 +92,20 @@ class ReportDocument:
         return tr("report.period_month", year=self.period_last.year, month=self.period_last.month)
 
 
+def _half_up(value: float) -> Decimal:
+    """One decimal, halves rounded up as Excel and a person do (5 of 16 is 31.3 %, not Python's 31.2 %), so
+    the Excel file shows what the screen and the PDF show."""
+    return Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def format_cell(value: int | float | str | None, kind: CellKind) -> str:
     """The text of a cell as every renderer shows it (Excel stores numbers, but shows the same)."""
     if value is None:
         return NO_VALUE
     if kind is CellKind.RATE:
-        return f"{float(value):.1%}"
+        return f"{_half_up(float(value) * 100)}%"
     if kind is CellKind.RATIO:
-        return f"{float(value):.1f}"
+        return str(_half_up(float(value)))
     if kind is CellKind.COUNT:
         return f"{int(value):,}" if isinstance(value, int) else str(value)
     return str(value)
