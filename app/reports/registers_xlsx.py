@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.db import Database
 from app.i18n import tr
-from app.models import Followup, Household, Person
+from app.models import Household, Person
 from app.models.user import SYSTEM_USER_ID
 from app.models.vocab import PRESENT, Relation
 from app.reports import Cancelled
@@ -353,10 +353,7 @@ def _women(db: Database, on: dt.date, group_no: int | None, label: Labels) -> Sh
 def _pregnancies(db: Database, on: dt.date, group_no: int | None, label: Labels) -> Sheet:
     """Every pregnancy recorded (open and ended), the earliest registered first. Gestational age is on `on`
     for an open pregnancy, at the outcome for an ended one (PregnancyRow.weeks_on)."""
-    where: sa.ColumnElement[bool] = sa.true() if group_no is None else Household.group_no == group_no
-    with db.read() as s:
-        # the service's own set-based reader (two queries), which only has per-woman and open-only wrappers
-        found = pregnancies._rows(s, where)
+    found = pregnancies.all_pregnancies(db, group_no)
     found.sort(key=lambda p: (p.registration_date, p.household_no, p.name))
 
     def row(p: pregnancies.PregnancyRow) -> Row:
@@ -395,13 +392,7 @@ def _pregnancies(db: Database, on: dt.date, group_no: int | None, label: Labels)
 def _followups(db: Database, year: int, month: int, group_no: int | None, label: Labels) -> Sheet:
     """The follow-ups due in the month, whatever became of them (due, done, missed, cancelled)."""
     first, last = supplies.month_bounds(year, month)
-    # the work lists' own select (same columns as FollowupRow), with the month instead of a work window
-    q = followups._select().where(Followup.due_date >= first, Followup.due_date <= last)
-    if group_no is not None:
-        q = q.where(Household.group_no == group_no)
-    q = q.order_by(Followup.due_date, Household.household_no, Person.name, Followup.followup_type)
-    with db.read() as s:
-        found = [followups.FollowupRow(*r) for r in s.execute(q)]
+    found = followups.due_between(db, first, last, group_no)
     rows = (
         (
             f.due,

@@ -141,6 +141,18 @@ def work_list(
         return [FollowupRow(*r) for r in s.execute(q)]
 
 
+def due_between(
+    db: Database, first: dt.date, last: dt.date, group_no: int | None = None
+) -> list[FollowupRow]:
+    """The follow-ups due from `first` to `last`, whatever became of them (due, done, missed, cancelled)."""
+    q = _select().where(Followup.due_date >= first, Followup.due_date <= last)
+    if group_no is not None:
+        q = q.where(Household.group_no == group_no)
+    q = q.order_by(Followup.due_date, Household.household_no, Person.name, Followup.followup_type)
+    with db.read() as s:
+        return [FollowupRow(*r) for r in s.execute(q)]
+
+
 def count(db: Database, today: dt.date, window: str) -> int:
     q = (
         sa.select(sa.func.count())

@@ -276,6 +276,13 @@ def open_pregnancies(db: Database, group_no: int | None = None) -> list[Pregnanc
         return _rows(s, cond)
 
 
+def all_pregnancies(db: Database, group_no: int | None = None) -> list[PregnancyRow]:
+    """Every pregnancy recorded, open and ended (the pregnancy register), of one villager group or all."""
+    cond = sa.true() if group_no is None else Household.group_no == group_no
+    with db.read() as s:
+        return _rows(s, cond)
+
+
 def expected_deliveries(db: Database, today: dt.date, days: int = 30) -> list[PregnancyRow]:
     with db.read() as s:
         return _rows(
