@@ -209,3 +209,14 @@ def test_export_the_women_register(qtbot, reports, monkeypatch, tmp_path):
     for name in ("刘芳", "王丽", "赵敏", "周娟", "孙丽", "吴静", "郑云"):
         assert name in values
     assert "张伟" not in values
+
+
+def test_a_change_saved_elsewhere_is_counted_when_the_pages_refresh(qtbot, reports, ctx, village):
+    from app.services import households as hh
+
+    window, page = reports
+    hh.record_death(ctx.db, ctx.user.id, village["张伟"], TODAY.replace(month=10, day=20), TODAY)
+    with qtbot.waitSignal(page.monthly.reportShown, timeout=10_000):
+        window.refresh_pages()  # what a dialog does after saving
+    deaths = row_of(page.monthly.table, tr("vocab.event.death"))
+    assert cells(page.monthly.table, deaths)[0] == "2"

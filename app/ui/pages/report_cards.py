@@ -120,9 +120,15 @@ class CardsTab(QWidget):
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)  # type: ignore[arg-type]
         if self._stale:
-            self.refresh()
+            self.reload()
 
     def refresh(self, *_: object) -> None:
+        """Data changed elsewhere: re-read now if on screen, else when next shown."""
+        self._stale = True
+        if self.isVisible():
+            self.reload()
+
+    def reload(self) -> None:
         self._stale = False
         fill_group_combo(self.group_combo, self.ctx.db)
         self.register = hh.load_register(self.ctx.db)
@@ -155,7 +161,7 @@ class CardsTab(QWidget):
     def show_household(self, household_id: str) -> None:
         """Select one household (from the Households page) so its card is what gets printed."""
         if self._stale or self.register is None:
-            self.refresh()
+            self.reload()
         row = self.model.find_row(lambda r: r.id == household_id)
         if row < 0:
             self.filter_edit.clear()

@@ -35,9 +35,7 @@ class ReportsPage(QWidget):
     def refresh(self, *_: object) -> None:
         """Something was saved on another page: each tab re-reads (the hidden ones when next shown)."""
         self.monthly.refresh()
-        self.cards._stale = True
-        if self.cards.isVisible():
-            self.cards.refresh()
+        self.cards.refresh()
         self.registers.refresh()
 
     def print_card(self, household_id: str) -> None:
