@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -18,26 +21,37 @@ from PySide6.QtWidgets import (
 from app.i18n import tr
 from app.services.village import village_info
 from app.ui.context import AppContext
-from app.ui.pages.dashboard import DashboardPage
-from app.ui.pages.followups import FollowupsPage
-from app.ui.pages.households import HouseholdsPage
-from app.ui.pages.pregnancies import PregnanciesPage
-from app.ui.pages.reports import ReportsPage
-from app.ui.pages.settings import SettingsPage
-from app.ui.pages.supplies import SuppliesPage
-from app.ui.pages.women import WomenPage
 from app.ui.search_box import SearchBox
 
-PAGES: tuple[tuple[str, str, type[QWidget]], ...] = (
-    ("dashboard", "nav.dashboard", DashboardPage),
-    ("households", "nav.households", HouseholdsPage),
-    ("women", "nav.women", WomenPage),
-    ("pregnancies", "nav.pregnancies", PregnanciesPage),
-    ("followups", "nav.followups", FollowupsPage),
-    ("supplies", "nav.supplies", SuppliesPage),
-    ("reports", "nav.reports", ReportsPage),
-    ("settings", "nav.settings", SettingsPage),
+if TYPE_CHECKING:
+    from app.ui.pages.dashboard import DashboardPage
+    from app.ui.pages.followups import FollowupsPage
+    from app.ui.pages.households import HouseholdsPage
+    from app.ui.pages.pregnancies import PregnanciesPage
+    from app.ui.pages.reports import ReportsPage
+    from app.ui.pages.settings import SettingsPage
+    from app.ui.pages.supplies import SuppliesPage
+    from app.ui.pages.women import WomenPage
+
+# (key, navigation label, "module:class"): a page's module is imported when the page is first shown, so
+# start-up pays only for the dashboard (the reports page alone brings openpyxl and reportlab).
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("dashboard", "nav.dashboard", "app.ui.pages.dashboard:DashboardPage"),
+    ("households", "nav.households", "app.ui.pages.households:HouseholdsPage"),
+    ("women", "nav.women", "app.ui.pages.women:WomenPage"),
+    ("pregnancies", "nav.pregnancies", "app.ui.pages.pregnancies:PregnanciesPage"),
+    ("followups", "nav.followups", "app.ui.pages.followups:FollowupsPage"),
+    ("supplies", "nav.supplies", "app.ui.pages.supplies:SuppliesPage"),
+    ("reports", "nav.reports", "app.ui.pages.reports:ReportsPage"),
+    ("settings", "nav.settings", "app.ui.pages.settings:SettingsPage"),
 )
+
+
+def page_class(key: str) -> type[QWidget]:
+    module_name, class_name = next(f for k, _, f in PAGES if k == key).split(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
 DATA_PAGES = ("dashboard", "households", "women", "pregnancies", "followups", "supplies", "reports")
 
 
@@ -114,7 +128,7 @@ class MainWindow(QMainWindow):
         existing = self.pages.get(key)
         if existing is not None:
             return existing
-        factory = next(f for k, _, f in PAGES if k == key)
+        factory = page_class(key)
         page = factory(self.ctx)
         placeholder = self._placeholders.pop(key)
         index = self.stack.indexOf(placeholder)
