@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -120,6 +121,14 @@ def parse_month(text: str) -> tuple[int, int]:
     return year, month
 
 
+def output_file(text: str) -> str:
+    """A file to write: its folder must exist (checked before any work, and said in one sentence)."""
+    folder = Path(text).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(tr("cli.folder_missing", folder=str(folder)))
+    return text
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from app.reports.monthly_pdf import write_report_pdf
     from app.reports.monthly_xlsx import write_report_xlsx
@@ -226,8 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help=tr("cli.help_report"))
     report.add_argument("--month", type=parse_month, help=tr("cli.help_month"))
     report.add_argument("--ytd", action="store_true", help=tr("cli.help_ytd"))
-    report.add_argument("--xlsx", help=tr("cli.help_xlsx"))
-    report.add_argument("--pdf", help=tr("cli.help_pdf"))
+    report.add_argument("--xlsx", type=output_file, help=tr("cli.help_xlsx"))
+    report.add_argument("--pdf", type=output_file, help=tr("cli.help_pdf"))
     report.set_defaults(func=cmd_report)
     export = sub.add_parser("export", help=tr("registers.cli_help_export"))
     export.add_argument(
@@ -235,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--month", type=parse_month, help=tr("registers.cli_help_month"))
     export.add_argument("--group", type=int, help=tr("registers.cli_help_group"))
-    export.add_argument("--out", required=True, help=tr("registers.cli_help_out"))
+    export.add_argument("--out", type=output_file, required=True, help=tr("registers.cli_help_out"))
     export.add_argument("--quiet", action="store_true", help=tr("registers.cli_help_quiet"))
     export.set_defaults(func=cmd_export)
     cards = sub.add_parser("cards", help=tr("cli.help_cards"))
@@ -243,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     cards.add_argument("--household", action="append", metavar="NUMBER", help=tr("cli.help_cards_household"))
     cards.add_argument("--layout", choices=CARD_LAYOUTS, default="a5", help=tr("cli.help_cards_layout"))
     cards.add_argument("--full-ids", action="store_true", help=tr("cli.help_cards_full_ids"))
-    cards.add_argument("--out", required=True, help=tr("cli.help_cards_out"))
+    cards.add_argument("--out", type=output_file, required=True, help=tr("cli.help_cards_out"))
     cards.add_argument("--quiet", action="store_true", help=tr("cli.help_cards_quiet"))
     cards.set_defaults(func=cmd_cards)
     return parser

@@ -115,3 +115,11 @@ def test_a_bad_month_or_no_output_is_refused_in_one_line(village_dir, capsys):
     assert "2026-13" in capsys.readouterr().err
     assert main(["--data-dir", str(village_dir), "report", "--month", "2026-10"]) == 2
     assert "--xlsx" in capsys.readouterr().err
+
+
+def test_an_output_folder_that_does_not_exist_is_refused_before_any_work(village_dir, tmp_path, capsys):
+    missing = tmp_path / "no such folder" / "report.pdf"
+    with pytest.raises(SystemExit):
+        main(["--data-dir", str(village_dir), "report", "--month", "2026-10", "--pdf", str(missing)])
+    assert str(missing.parent) in capsys.readouterr().err
+    assert not missing.parent.exists()
