@@ -34,7 +34,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from app.i18n import tr
-from app.models.vocab import Relation, ResidenceStatus, Sex
+from app.models.vocab import FollowupType, Relation, ResidenceStatus, Sex
 from app.reports.fonts import register_cjk_font
 from app.reports.pdf_common import ProgressFn, check_progress, replaced_atomically
 from app.reports.qr import draw_qr
@@ -49,6 +49,8 @@ from app.services.cards import (
 )
 
 CARD_LAYOUTS = ("a5", "a4_two_up")
+# Visits that say which method a woman uses: left off with the methods when the officer chooses so.
+CONTRACEPTIVE_FOLLOWUPS = (FollowupType.CONTRACEPTIVE_CHECK, FollowupType.RESUPPLY, FollowupType.INJECTION)
 
 CARD_SIZE = A5  # (419.5, 595.3) points: one card page
 MARGIN = 10 * mm
@@ -146,10 +148,10 @@ def service_line(f: CardFollowup) -> tuple[str, str]:
     )
 
 
-def woman_lines(w: CardWoman) -> list[str]:
-    """What the card says about her, before her services: method, pregnancy, folic acid."""
+def woman_lines(w: CardWoman, show_method: bool = True) -> list[str]:
+    """What the card says about her, before her services: method (unless left off), pregnancy, folic acid."""
     lines = []
-    if w.method:
+    if w.method and show_method:
         method = tr(f"vocab.method.{w.method}")
         lines.append(
             tr("card.method_since", method=method, since=_date(w.method_since))
@@ -263,10 +265,11 @@ class Block:
 class CardLayout:
     """Turns cards into blocks in one font, for one batch (its officer, date and ID option)."""
 
-    def __init__(self, font: str, batch: CardBatch, full_ids: bool) -> None:
+    def __init__(self, font: str, batch: CardBatch, full_ids: bool, show_methods: bool = True) -> None:
         self.font = font
         self.batch = batch
         self.full_ids = full_ids
+        self.show_methods = show_methods
         self.width = CARD_SIZE[0] - 2 * MARGIN
         self.printed = tr("report.printed_on", date=batch.on.isoformat())
         self.place = " ".join(p for p in (batch.township_name, batch.village_name) if p)
@@ -490,8 +493,12 @@ class CardLayout:
     def woman_block(self, w: CardWoman) -> Block:
         """Her name, what is recorded for her, then her services with their windows."""
         title = tr("card.woman", name=w.name, age=w.age)
-        facts = [line for text in woman_lines(w) for line in wrap(text, self.font, BODY, self.width - 4 * mm)]
-        services = [(f"• {label}", window) for label, window in map(service_line, w.followups)]
+        facts = [
+            line
+            for text in woman_lines(w, self.show_methods)
+            for line in wrap(text, self.font, BODY, self.width - 4 * mm)
+        ]
+        services = [(f"• {label}", window) for label, window in map(service_line, self.shown(w.followups))]
         label_w = max((self.text_width(s[0]) for s in services), default=0) + 4 * mm
         height = 3.5 * mm + (1 + len(facts)) * LEADING
         height += (1 + len(services)) * LEADING if services else len(self.no_services) * 11
@@ -517,8 +524,12 @@ class CardLayout:
 
         return Block(height, draw)
 
+    def shown(self, followups: Sequence[CardFollowup]) -> list[CardFollowup]:
+        """The visits the card lists: all, or all but those naming a method when methods are left off."""
+        return [f for f in followups if self.show_methods or f.followup_type not in CONTRACEPTIVE_FOLLOWUPS]
+
     def others_rows(self, card: HouseholdCard) -> list[Block]:
-        rows = [(f.person_name, *service_line(f)) for f in card.others_followups]
+        rows = [(f.person_name, *service_line(f)) for f in self.shown(card.others_followups)]
         name_w = max(self.text_width(r[0]) for r in rows) + 3 * mm
         label_w = max(self.text_width(r[1]) for r in rows) + 4 * mm
 
@@ -574,7 +585,7 @@ class CardLayout:
         if card.women:
             out += [self.gap(2 * mm), self.headings["card.women"]]
             out += [self.woman_block(w) for w in card.women]
-        if card.others_followups:
+        if self.shown(card.others_followups):
             out += [self.gap(2 * mm), self.headings["card.others"], *self.others_rows(card)]
         if card.supports:
             out += [self.gap(2 * mm), self.headings["card.support"]]
@@ -657,18 +668,20 @@ def write_cards(
     *,
     layout: str = "a5",
     full_ids: bool = False,
+    show_methods: bool = True,
     progress: ProgressFn | None = None,
 ) -> int:
     """Write the batch's cards, in its order, to one PDF at `path`; return the number of sheets (PDF
     pages). The file appears whole or not at all; `progress(fraction, message)` returning False cancels
     (Cancelled, and nothing is left behind). A missing font file raises FontMissing before anything is
-    written."""
+    written. `show_methods=False` leaves contraceptive methods, and the visits that would name them, off the
+    cards (a family may not want them on a card that hangs on the wall)."""
     if layout not in CARD_LAYOUTS:
         raise ValueError(f"unknown card layout {layout!r}; expected one of {CARD_LAYOUTS}")
     message = tr("card.progress")
     check_progress(progress, 0.0, message)
     font = register_cjk_font()
-    cards_layout = CardLayout(font, batch, full_ids)
+    cards_layout = CardLayout(font, batch, full_ids, show_methods)
     two_up = layout == "a4_two_up"
     sheet = landscape(A4) if two_up else CARD_SIZE
     slot_x = (sheet[0] / 2 - CARD_SIZE[0]) / 2 if two_up else 0.0  # each A5 centred in its half

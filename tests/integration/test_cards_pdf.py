@@ -105,6 +105,15 @@ def test_full_ids_when_the_officer_asks(batch, tmp_path):
     assert ID_LINA in text and "**************038X" not in text
 
 
+def test_methods_can_be_left_off_a_card_that_hangs_on_the_wall(batch, tmp_path):
+    """The method and the visits that would name it go; her other services and the household stay."""
+    path = tmp_path / "private.pdf"
+    write_cards(path, batch, show_methods=False)
+    two, _, ten = text_of(path)
+    assert "李娜" in two and "宫内节育器" not in two and "避孕方法" not in two and "避孕随访" not in two
+    assert "第2次产检" in ten  # not a contraceptive visit: still listed
+
+
 def test_the_font_is_embedded_truetype_everywhere(batch, tmp_path):
     path = tmp_path / "fonts.pdf"
     write_cards(path, batch, layout="a4_two_up")

@@ -86,6 +86,10 @@ class CardsTab(QWidget):
         self.full_ids = QCheckBox(tr("cards_ui.full_ids"))
         self.full_ids.setObjectName("cardsFullIds")
         self.full_ids.setToolTip(tr("cards_ui.full_ids_tip"))
+        self.show_methods = QCheckBox(tr("cards_ui.show_methods"))
+        self.show_methods.setObjectName("cardsShowMethods")
+        self.show_methods.setChecked(True)
+        self.show_methods.setToolTip(tr("cards_ui.show_methods_tip"))
 
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("households.filter")))
@@ -100,6 +104,7 @@ class CardsTab(QWidget):
         options.addWidget(QLabel(tr("cards_ui.layout")))
         options.addWidget(self.layout_combo)
         options.addWidget(self.full_ids)
+        options.addWidget(self.show_methods)
         options.addStretch(1)
         self.preview_button = action_button(options, "cards_ui.preview", "previewCards", self.preview)
         self.save_button = action_button(options, "cards_ui.save", "saveCards", self.save)
@@ -208,6 +213,7 @@ class CardsTab(QWidget):
             return
         db, user_id, on = self.ctx.db, self.ctx.user.id, self.ctx.today()
         card_layout, full_ids = self.layout_combo.currentData(), self.full_ids.isChecked()
+        show_methods = self.show_methods.isChecked()
 
         def write(progress: Callable[[float, str], bool]) -> tuple[Path, int]:
             # imported here: reportlab adds to start-up, and printing is occasional
@@ -216,7 +222,14 @@ class CardsTab(QWidget):
 
             progress(0.0, tr("cards_ui.reading"))
             batch = card_batch(db, user_id, on, household_ids=ids)
-            write_cards(path, batch, layout=card_layout, full_ids=full_ids, progress=progress)
+            write_cards(
+                path,
+                batch,
+                layout=card_layout,
+                full_ids=full_ids,
+                show_methods=show_methods,
+                progress=progress,
+            )
             return path, len(batch.cards)
 
         def done(result: tuple[Path, int]) -> None:
