@@ -8,11 +8,12 @@ VENV=.venv
 PY="$VENV/bin/python"
 
 # Debian packages: what Qt needs to draw a real window, a CJK font so Chinese is never boxes,
-# and poppler/Xvfb for looking at PDFs and screenshots.
+# poppler so the tests draw the printed PDFs as a viewer without font packs would, and zbar so they scan the
+# QR codes printed on the household cards (the code's encoder is partly ours: app/reports/qr.py).
 APT_RUN=(libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0
          libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
          libxcb-randr0 libxcb-xkb1 fonts-noto-cjk)
-APT_TEST=(libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 fonts-noto-cjk poppler-utils)
+APT_TEST=(libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 fonts-noto-cjk poppler-utils zbar-tools)
 
 need_apt() {
   local missing=()
