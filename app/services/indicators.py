@@ -107,9 +107,6 @@ class Period:
         first = dt.date(year, 1, 1) if year_to_date else dt.date(year, month, 1)
         return cls(first, last, year_to_date)
 
-    def __contains__(self, day: object) -> bool:
-        return isinstance(day, dt.date) and self.first <= day <= self.last
-
 
 @dataclass(frozen=True)
 class Count:
