@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import unicodedata
 from collections import defaultdict
 
 from openpyxl import Workbook
@@ -21,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.i18n import tr
+from app.reports.excel import text_width
 from app.reports.pdf_common import ProgressFn, check_progress, replaced_atomically
 from app.services.report_tables import CellKind, ReportDocument, ReportTable, format_cell
 
@@ -40,11 +40,6 @@ RIGHT = Alignment(horizontal="right", vertical="center")
 LEFT_WRAP = Alignment(horizontal="left", vertical="center", wrap_text=True)
 HEAD_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 NOTE_ALIGN = Alignment(horizontal="left", vertical="top", wrap_text=True)
-
-
-def text_width(text: str) -> int:
-    """Width in Excel's character units: a CJK (wide or full-width) character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _set_text(cell: Cell, text: str) -> None:

@@ -14,7 +14,6 @@ import calendar
 import contextlib
 import datetime as dt
 import os
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from app.models import Household, Person
 from app.models.user import SYSTEM_USER_ID
 from app.models.vocab import PRESENT, Relation
 from app.reports import Cancelled
+from app.reports.excel import text_width
 from app.services import auth, followups, pregnancies, supplies
 from app.services.households import HouseholdRow, PersonRow, list_groups, list_households
 from app.services.validation import full_years
@@ -187,11 +187,6 @@ def register_title(register: str) -> str:
     if register not in TITLES:
         raise ValueError(f"unknown register {register!r}")
     return tr(TITLES[register])
-
-
-def text_width(text: str) -> int:
-    """Width in Excel's character units: a CJK (wide or full-width) character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 # ---------------------------------------------------------------- labels

@@ -17,8 +17,9 @@ from pypdf import PdfReader
 
 from app.i18n import tr
 from app.reports import Cancelled
+from app.reports.excel import text_width
 from app.reports.monthly_pdf import write_report_pdf
-from app.reports.monthly_xlsx import text_width, write_report_xlsx
+from app.reports.monthly_xlsx import write_report_xlsx
 from app.services.report_tables import (
     NO_VALUE,
     CellKind,
