@@ -79,9 +79,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(f"{tr('cli.village')}: {f'{info.name} {info.code}' if info else tr('cli.not_set_up')}")
         with db.read() as s:
             for model in TRAVELLING_MODELS:
-                n = s.execute(
-                    sa.select(sa.func.count()).select_from(model).where(model.deleted_at.is_(None))
-                ).scalar_one()
+                n = s.execute(sa.select(sa.func.count()).select_from(model).where(model.live())).scalar_one()
                 print(f"  {model.__tablename__:<22}{n:>8}")
     finally:
         db.dispose()

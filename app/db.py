@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.actor import Actor
 from app.migrations import HEAD_REVISION
 from app.models import tracking
 from app.models.village import VillageProfile
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -102,7 +105,7 @@ def backup_sqlite(src: Path, dest_dir: Path, label: str) -> Path:
 
 
 class Database:
-    """An open database: engine, read and write sessions, and this node's village code."""
+    """An open database: engine, read and write sessions, and this node's code (the home village's)."""
 
     def __init__(self, engine: sa.Engine, path: Path | None = None) -> None:
         self.engine = engine
@@ -115,8 +118,8 @@ class Database:
 
     def refresh_profile(self) -> None:
         with self.read() as s:
-            profile = s.get(VillageProfile, 1)
-        self.node = profile.code if profile else ""
+            code = s.execute(sa.select(VillageProfile.code).where(VillageProfile.home)).scalar()
+        self.node = code or ""
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -126,22 +129,58 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self, user_id: str) -> Iterator[Session]:
-        """One unit of work by one person: all of it is saved, or none of it."""
+    def write(self, actor: Actor, *, replicate: bool = False) -> Iterator[Session]:
+        """One unit of work by one person: all of it is saved, or none of it. Every row written in it is
+        stamped and audited as `actor`'s (app.models.tracking)."""
         with self._write() as session:
-            session.info.update(user_id=user_id, node=self.node)
+            tracking.bind(session, actor, replicate=replicate)
             with session.begin():
                 yield session
+
+    def run(
+        self,
+        actor: Actor,
+        core: Callable[Concatenate[Session, Actor, P], R],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """Call a service core in a transaction of its own: the thin wrapper every form-facing write uses."""
+        with self.write(actor) as s:
+            return core(s, actor, *args, **kwargs)
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
+class ForeignKeysBroken(RuntimeError):
+    """A migration left rows pointing at nothing; it was rolled back."""
+
+
 def upgrade(engine: sa.Engine) -> None:
+    """Bring the schema to the head revision, all of it in one transaction.
+
+    On SQLite the migrations run with foreign keys off (SQLite's own recipe for rebuilding a table that other
+    tables point at: it cannot be switched inside a transaction) and every reference is checked before the
+    commit, so a migration can never leave a dangling one behind."""
     from alembic import command
 
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "head")
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        raw = conn.connection.dbapi_connection
+        if (
+            sqlite and raw is not None
+        ):  # outside any transaction, at the driver (SQLAlchemy would BEGIN first)
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                command.upgrade(alembic_config(conn), "head")
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise ForeignKeysBroken(f"{len(broken)} references broken, first: {broken[0]}")
+        finally:
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _stored_revision(path: Path) -> str:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from app.actor import Actor
 from app.db import Database, open_database
 from app.services.village import VillageSetup, set_up_village
+from app.vocab import UserRole
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -38,11 +40,42 @@ def empty_db(tmp_path: Path) -> Database:
 
 
 @pytest.fixture
-def officer(empty_db: Database) -> str:
-    """The officer's user id, on a village set up with three groups."""
-    return set_up_village(empty_db, SETUP)
+def officer(empty_db: Database) -> Actor:
+    """The officer (the village's first account, an administrator) acting for the village set up with three
+    groups: what every write service takes."""
+    return Actor(set_up_village(empty_db, SETUP), UserRole.ADMIN, SETUP.village_code)
 
 
 @pytest.fixture
 def db(empty_db: Database, officer: str) -> Database:
     return empty_db
+
+
+# ---------------------------------------------------------------- a real PostgreSQL server
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The tests' own PostgreSQL server (tests/postgres.py), started once per worker; skipped with the reason
+    where it truly cannot start."""
+    from tests.postgres import PostgresUnavailable, running_server
+
+    try:
+        with running_server() as server:
+            yield server
+    except PostgresUnavailable as e:
+        pytest.skip(f"PostgreSQL cannot start here: {e}")
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    return postgres_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_url(request, tmp_path) -> str:
+    """The same test on a SQLite file and on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fhdesk.sqlite'}"
+    return request.getfixturevalue("postgres_url")

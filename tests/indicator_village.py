@@ -27,11 +27,11 @@ from __future__ import annotations
 import datetime as dt
 
 from app.db import Database
-from app.models.vocab import Sex
 from app.services import care, followups, identity, pregnancies, supplies
 from app.services import households as hh
 from app.services.followups import VisitInput
 from app.services.pregnancies import NewbornInput, OutcomeInput, PregnancyInput
+from app.vocab import Sex
 
 D = dt.date
 TODAY = D(2026, 11, 24)

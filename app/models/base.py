@@ -56,8 +56,9 @@ class Base(DeclarativeBase):
 class SyncMixin:
     """Metadata of a record that travels in sync packages (see shared/design/sync-bundle.md).
 
-    Set by the session hook in app.models.tracking, never by hand: rev grows by one per edit,
-    created/updated at/by name the person, and deletes are soft with a reason.
+    Set by the tracking API (app.models.tracking), never by hand: rev grows by one per edit, owner is the node
+    that may change the record, created/updated at/by name the person, and a mistaken record is voided
+    (soft-deleted) with a reason, never deleted.
     """
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
@@ -69,3 +70,8 @@ class SyncMixin:
     updated_by: Mapped[str] = mapped_column(sa.String(36), nullable=False)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     deleted_reason: Mapped[str | None] = mapped_column(sa.String(200))
+
+    @classmethod
+    def live(cls) -> sa.ColumnElement[bool]:
+        """The records still in use (not voided): the filter every list and count of the table starts from."""
+        return cls.deleted_at.is_(None)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncMixin, one_of
-from app.models.vocab import ContraceptiveMethod, RiskGrade
+from app.vocab import ContraceptiveMethod, RiskGrade
 
 
 class PrepregnancyCheck(SyncMixin, Base):
@@ -69,3 +69,8 @@ class ContraceptiveEpisode(SyncMixin, Base):
     stop_reason: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
     counselled_on: Mapped[dt.date | None] = mapped_column(sa.Date)  # informed-choice counselling
     counselling_notes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+    @classmethod
+    def current(cls) -> sa.ColumnElement[bool]:
+        """The method a person uses now: not stopped, not voided."""
+        return sa.and_(cls.stop_date.is_(None), cls.deleted_at.is_(None))

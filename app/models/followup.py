@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncMixin, one_of
-from app.models.vocab import FollowupStatus, FollowupType
+from app.vocab import FollowupStatus, FollowupType
 
 
 class Followup(SyncMixin, Base):

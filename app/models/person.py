@@ -8,7 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, SyncMixin, one_of
-from app.models.vocab import MaritalStatus, Relation, ResidenceStatus, Sex
+from app.vocab import MaritalStatus, RecordStatus, Relation, ResidenceStatus, Sex
+
+LIVING_ID_WHERE = (
+    "id_number IS NOT NULL AND deleted_at IS NULL AND status = 'active' AND residence_status <> 'deceased'"
+)
 
 
 class Person(SyncMixin, Base):
@@ -25,17 +29,17 @@ class Person(SyncMixin, Base):
         sa.CheckConstraint(
             "(residence_status = 'deceased') = (death_date IS NOT NULL)", name="deceased_has_death_date"
         ),
-        # The same resident ID cannot belong to two living persons (the database refuses it too).
+        one_of("status", RecordStatus),
+        sa.CheckConstraint("(status = 'merged') = (merged_into IS NOT NULL)", name="merged_has_survivor"),
+        # Within one village the same resident ID cannot belong to two living persons (the database refuses it
+        # too); in a township database the same number in two villages is a cross-village duplicate to list.
         sa.Index(
             "uq_person_living_id_number",
+            "owner",
             "id_number",
             unique=True,
-            sqlite_where=sa.text(
-                "id_number IS NOT NULL AND deleted_at IS NULL AND residence_status <> 'deceased'"
-            ),
-            postgresql_where=sa.text(
-                "id_number IS NOT NULL AND deleted_at IS NULL AND residence_status <> 'deceased'"
-            ),
+            sqlite_where=sa.text(LIVING_ID_WHERE),
+            postgresql_where=sa.text(LIVING_ID_WHERE),
         ),
         sa.Index("ix_person_name_birth", "name", "birth_date"),
     )
@@ -63,5 +67,15 @@ class Person(SyncMixin, Base):
         sa.ForeignKey("pregnancy.id", use_alter=True, name="fk_person_born_of_pregnancy_id_pregnancy")
     )
     notes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # Two records of one person merged: this one points at the survivor and leaves every list.
+    status: Mapped[str] = mapped_column(sa.String(10), nullable=False, default=RecordStatus.ACTIVE)
+    merged_into: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("person.id", use_alter=True, name="fk_person_merged_into_person")
+    )
 
     household = relationship("Household", back_populates="members", foreign_keys=[household_id])
+
+    @classmethod
+    def live(cls) -> sa.ColumnElement[bool]:
+        """People still on the register: neither voided nor merged into another record."""
+        return sa.and_(cls.deleted_at.is_(None), cls.status == RecordStatus.ACTIVE)

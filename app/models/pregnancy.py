@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncMixin, one_of
-from app.models.vocab import DeliveryPlace, PregnancyOutcome
+from app.vocab import DeliveryPlace, PregnancyOutcome
 
 
 class Pregnancy(SyncMixin, Base):
@@ -53,3 +53,8 @@ class Pregnancy(SyncMixin, Base):
     delivery_facility: Mapped[str | None] = mapped_column(sa.String(120))
     discharge_date: Mapped[dt.date | None] = mapped_column(sa.Date)
     live_births: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+
+    @classmethod
+    def open(cls) -> sa.ColumnElement[bool]:
+        """Pregnancies still going on: no outcome yet, not voided."""
+        return sa.and_(cls.outcome.is_(None), cls.deleted_at.is_(None))

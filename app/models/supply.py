@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncMixin, one_of
-from app.models.vocab import MovementType, SupplyCategory
+from app.vocab import MovementType, SupplyCategory
 
 
 class SupplyItem(SyncMixin, Base):
@@ -24,9 +24,11 @@ class SupplyItem(SyncMixin, Base):
         one_of("category", SupplyCategory),
         sa.CheckConstraint("days_per_unit >= 0", name="days_not_negative"),
         sa.CheckConstraint("reorder_level >= 0", name="reorder_not_negative"),
+        sa.UniqueConstraint("owner", "code", name="uq_supply_item_owner_code"),
     )
 
-    code: Mapped[str] = mapped_column(sa.String(20), nullable=False, unique=True)
+    # The township's catalogue: the id is app.models.ids.catalogue_item_id(code), the owner the township.
+    code: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(60), nullable=False)
     form: Mapped[str] = mapped_column(sa.String(40), nullable=False, default="")
     unit: Mapped[str] = mapped_column(sa.String(10), nullable=False)
@@ -79,8 +81,10 @@ LEDGER_IMMUTABLE = "ledger_immutable"
 RULE_MESSAGES = (STOCK_BELOW_ZERO, LOT_EXPIRED, LOT_EXPIRY_MISMATCH, LEDGER_IMMUTABLE)
 
 # Sync bookkeeping that app.models.tracking (or a sync package) may still set on a ledger row; every other
-# column is fixed once the row is written (a test checks this list against the model).
+# column is fixed once the row is written (a test checks this list against the model), except that an issue's
+# person may be moved to the record a duplicate was merged into (LEDGER_MERGE_COLUMN).
 LEDGER_BOOKKEEPING = ("rev", "owner", "updated_at", "updated_by")
+LEDGER_MERGE_COLUMN = "person_id"
 LEDGER_FIXED = (
     "id",
     "created_at",
@@ -94,7 +98,6 @@ LEDGER_FIXED = (
     "direction",
     "quantity",
     "movement_date",
-    "person_id",
     "contraceptive_episode_id",
     "folic_acid_course_id",
     "document_no",
@@ -121,6 +124,10 @@ _SQLITE_SHORT = """EXISTS (
     )"""
 
 _CHANGED = "\n   OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in LEDGER_FIXED)
+# The person of an issue changes only to the survivor of a merge (the old person's merged_into).
+_REPOINTED = """(NEW.person_id IS NOT OLD.person_id AND NEW.person_id IS NOT (
+        SELECT merged.merged_into FROM person AS merged WHERE merged.id = OLD.person_id
+    ))"""
 
 SQLITE_LEDGER_RULES = (
     f"""CREATE TRIGGER stock_movement_not_below_zero
@@ -147,6 +154,7 @@ END""",
     f"""CREATE TRIGGER stock_movement_immutable
 BEFORE UPDATE ON stock_movement
 WHEN {_CHANGED}
+   OR {_REPOINTED}
 BEGIN
     SELECT RAISE(ABORT, '{LEDGER_IMMUTABLE}');
 END""",
@@ -177,7 +185,8 @@ BEGIN
         RAISE EXCEPTION '{LEDGER_IMMUTABLE}' USING ERRCODE = 'check_violation';
     END IF;
     IF TG_OP = 'UPDATE' THEN
-        IF ROW({_PG_FIXED_NEW}) IS DISTINCT FROM ROW({_PG_FIXED_OLD}) THEN
+        IF ROW({_PG_FIXED_NEW}) IS DISTINCT FROM ROW({_PG_FIXED_OLD})
+           OR {_REPOINTED.replace(" IS NOT ", " IS DISTINCT FROM ")} THEN
             RAISE EXCEPTION '{LEDGER_IMMUTABLE}' USING ERRCODE = 'check_violation';
         END IF;
         RETURN NEW;

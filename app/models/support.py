@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, SyncMixin, one_of
-from app.models.vocab import SupportKind
+from app.vocab import SupportKind
 
 
 class SupportEntitlement(SyncMixin, Base):

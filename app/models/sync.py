@@ -1,4 +1,4 @@
-"""Sync state: this node's identity in the package chain and what the township has acknowledged."""
+"""Sync state of a node (a village): its place in the package chain and what the township has acknowledged."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ from app.models.base import Base, UTCDateTime
 
 class SyncState(Base):
     __tablename__ = "sync_state"
-    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
 
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, default=1)
-    node: Mapped[str] = mapped_column(sa.String(12), nullable=False)
+    node: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
     epoch: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     last_seq: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     last_package_id: Mapped[str | None] = mapped_column(sa.String(64))

@@ -1,152 +1,350 @@
-"""Session hook: stamps sync metadata on every travelling record and writes the audit trail.
+"""The one tracking API: every row written — by a form, in bulk, or replicated from a package — is stamped and
+audited here, in the same transaction as the change.
 
-Runs inside the same transaction as the change, so a change and its audit line are saved together or
-not at all. The acting user and this village's code come from `session.info` (set by app.db).
+- **Local writes** (this node changing its own records) get `rev` + 1, `owner` = the acting node on insert,
+  `created_*`/`updated_*` from the `Actor` and the clock. A change to a record another node owns is refused
+  with a sentence naming the owner: only the owner changes a record (shared/design/sync-bundle.md).
+- **Replicate mode** (a package being applied, the demo writing a made-up history) keeps the incoming `id`,
+  `rev`, `owner`, `created_*` and `updated_*` exactly as given.
+
+Both paths write the same audit line per row: who, when, the record and its real `rev`, the changed fields
+with their old and new values, and the digest of the row as it now stands (its *after-image*). The lines form
+a hash chain: each line's hash covers the previous line's hash and its own content, so a line edited, removed
+or forged breaks every hash after it. Rows go in either through the ORM (forms: the `before_flush` hook below)
+or through `insert_rows` / `update_rows` / `replicate_rows` (Core statements for thousands of rows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, attributes
 
+from app.actor import Actor
 from app.clock import now_utc
+from app.errors import DomainError
 from app.models.audit import AuditEvent
-from app.models.base import SyncMixin, new_id
+from app.models.base import Base, SyncMixin, new_id
+from app.models.tracking_marks import Audited
 
 GENESIS_HASH = "0" * 64
-_META = {"rev", "created_at", "created_by", "updated_at", "updated_by"}
+META_COLUMNS = ("id", "rev", "owner", "created_at", "created_by", "updated_at", "updated_by")
+_STAMPS = frozenset({"rev", "created_at", "created_by", "updated_at", "updated_by"})
+REDACTED = "[redacted]"
+SECRET_COLUMNS = frozenset(
+    {"password_hash", "wrapped_key", "private_key", "secret"}
+)  # never in an audit line
+CHUNK = 500  # ids per IN (...) list: well under SQLite's limit of bound parameters
+_PG_AUDIT_LOCK = 7_242_001  # one advisory lock number: appends to the chain are one at a time on PostgreSQL
 
 
 class HardDeleteRefused(RuntimeError):
-    """People and events are never deleted, only marked deleted with a reason."""
+    """People and events are never deleted, only marked deleted (voided) with a reason."""
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
+class NoActor(RuntimeError):
+    """A write session without an acting person: open it with Database.write(actor)."""
+
+
+class NotOwner(DomainError):
+    """The record belongs to another node; only its owner may change it."""
+
+    def __init__(self, table: str, owner: str) -> None:
+        super().__init__("record.not_owner", None, owner=owner, table=table)
+        self.owner = owner
+
+
+# ---------------------------------------------------------------- binding a session to an actor
+
+
+def bind(session: Session, actor: Actor, *, replicate: bool = False) -> None:
+    """Say who acts in `session` (and whether it replicates rows as they came)."""
+    session.info["actor"] = actor
+    session.info["replicate"] = replicate
+
+
+def actor_of(session: Session) -> Actor:
+    actor = session.info.get("actor")
+    if not isinstance(actor, Actor):
+        raise NoActor("a change needs an acting person: open the session with Database.write(actor)")
+    return actor
+
+
+def replicating(session: Session) -> bool:
+    return bool(session.info.get("replicate"))
+
+
+class replicate_mode:  # noqa: N801 - used as a context manager, reads as a sentence
+    """`with replicate_mode(s):` — rows written inside keep the metadata they came with."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.before = False
+
+    def __enter__(self) -> Session:
+        self.before = replicating(self.session)
+        self.session.flush()  # what was changed before is stamped as a local change
+        self.session.info["replicate"] = True
+        return self.session
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.session.flush()
+        self.session.info["replicate"] = self.before
+
+
+# ---------------------------------------------------------------- canonical values, images and digests
+
+
+def jsonable(value: Any) -> Any:
+    """A column value as it appears in audit lines, digests and packages: dates as ISO text, timestamps as
+    ISO text in UTC (a naive one is UTC already: that is how SQLite hands them back without our type)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
         return value.isoformat()
+    if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):  # a StrEnum member
+        return str(value.value)
     return value
 
 
-def _changes(obj: SyncMixin, new: bool) -> dict[str, list[Any]]:
-    changes: dict[str, list[Any]] = {}
-    for col in sa.inspect(obj).mapper.column_attrs:
-        key = col.key
-        if key in _META:
-            continue
-        hist = attributes.get_history(obj, key)
-        if new:
-            value = getattr(obj, key)
-            if value is not None:
-                changes[key] = [None, _jsonable(value)]
-        elif hist.has_changes():
-            old = hist.deleted[0] if hist.deleted else None
-            newv = hist.added[0] if hist.added else None
-            if old != newv:
-                changes[key] = [_jsonable(old), _jsonable(newv)]
-    return changes
+def canonical_json(obj: Any) -> bytes:
+    """Keys sorted, no spaces, UTF-8 (not escaped): the same bytes for the same content, everywhere."""
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
 
 
-def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:
-    body = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+def image(table: sa.Table, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The whole row as plain JSON values, every column of the table (missing ones as null)."""
+    return {str(c.name): jsonable(values.get(c.name)) for c in table.columns}
 
 
-def last_audit_hash(session: Session) -> str:
-    with session.no_autoflush:
-        found = session.execute(sa.select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).scalar()
-    pending = [o for o in session.new if isinstance(o, AuditEvent)]
-    if pending:
-        return pending[-1].hash
-    return found or GENESIS_HASH
+def digest(row_image: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(row_image)).hexdigest()
 
 
-def append_audit(
-    session: Session,
-    *,
+def row_digest(table: sa.Table, values: Mapping[str, Any]) -> str:
+    """The digest of a row's after-image; `audit verify` compares it with the row as stored."""
+    return digest(image(table, values))
+
+
+def _shown(column: str, value: Any) -> Any:
+    return REDACTED if column in SECRET_COLUMNS and value is not None else jsonable(value)
+
+
+# ---------------------------------------------------------------- the audit chain
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    action: str  # insert / update / void / merge / replicate / baseline / login / export / ...
+    table: str
+    record_id: str
+    rev: int
+    changes: Mapping[str, Any]
+    after: str | None = None  # digest of the row's after-image (None for events that are not rows)
+
+
+def line_payload(
+    at: dt.datetime,
+    user_id: str,
     action: str,
     table: str,
     record_id: str,
     rev: int,
-    changes: dict[str, Any],
-    prev_hash: str | None = None,
-) -> AuditEvent:
-    """Add one audit line chained to the previous one; returns it (its hash is the new head)."""
-    user_id = session.info.get("user_id")
-    if not user_id:
-        raise RuntimeError("a change needs an acting user: open the session with db.write(user_id)")
-    at = now_utc()
-    prev = prev_hash if prev_hash is not None else last_audit_hash(session)
-    payload = {
-        "at": at.isoformat(),
-        "user": user_id,
-        "action": action,
-        "table": table,
-        "id": record_id,
-        "rev": rev,
-        "changes": changes,
-    }
-    ev = AuditEvent(
-        at=at,
-        user_id=user_id,
-        action=action,
-        record_table=table,
-        record_id=record_id,
-        record_rev=rev,
-        changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
-        prev_hash=prev,
-        hash=chain_hash(prev, payload),
+    changes_json: str,
+    after: str | None,
+) -> bytes:
+    """The bytes a line's hash covers (besides the previous hash): every stored column, the changes as the
+    exact text stored."""
+    return canonical_json(
+        {
+            "action": action,
+            "after": after,
+            "at": jsonable(at),
+            "changes": changes_json,
+            "id": record_id,
+            "rev": rev,
+            "table": table,
+            "user": user_id,
+        }
     )
-    session.add(ev)
-    return ev
+
+
+def chain_hash(prev_hash: str, payload: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode() + b"\n" + payload).hexdigest()
+
+
+def audit_head(session: Session) -> tuple[int, str]:
+    """The newest line of the chain: (seq, hash), or (0, GENESIS_HASH) for an empty chain. On PostgreSQL the
+    chain is locked for the rest of the transaction, so two workstations never append to the same head."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_AUDIT_LOCK)))
+    with session.no_autoflush:
+        row = session.execute(
+            sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        ).first()
+    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+
+def append_lines(session: Session, lines: Sequence[AuditLine], *, user_id: str | None = None) -> str:
+    """Append `lines` to the chain, in order, written at once (Core), so that `seq` order is chain order;
+    returns the new head hash. The acting person is the session's actor unless `user_id` is given."""
+    if not lines:
+        return audit_head(session)[1]
+    who = user_id or actor_of(session).user_id
+    at = now_utc()
+    _, prev = audit_head(session)
+    rows = []
+    for line in lines:
+        changes = canonical_json(line.changes).decode()
+        h = chain_hash(
+            prev,
+            line_payload(at, who, line.action, line.table, line.record_id, line.rev, changes, line.after),
+        )
+        rows.append(
+            {
+                "at": at,
+                "user_id": who,
+                "action": line.action,
+                "record_table": line.table,
+                "record_id": line.record_id,
+                "record_rev": line.rev,
+                "changes": changes,
+                "after_digest": line.after,
+                "prev_hash": prev,
+                "hash": h,
+            }
+        )
+        prev = h
+    for i in range(0, len(rows), 5000):
+        session.execute(sa.insert(AuditEvent.__table__), rows[i : i + 5000])
+    return prev
+
+
+def append_event(
+    session: Session, action: str, subject: str, details: Mapping[str, Any] | None = None
+) -> str:
+    """An audited event that is not a row change (a login, an export, a print, a backup): `subject` names what
+    it concerns (a user id, a file kind). Never put personal data in `details`."""
+    return append_lines(session, [AuditLine(action, "event", subject, 0, dict(details or {}))])
+
+
+# ---------------------------------------------------------------- the ORM path (forms, one row at a time)
+
+
+def _field_changes(obj: Base, new: bool) -> dict[str, list[Any]]:
+    changes: dict[str, list[Any]] = {}
+    for col in sa.inspect(obj).mapper.column_attrs:
+        key = col.key
+        if key in _STAMPS:
+            continue
+        if new:
+            value = getattr(obj, key)
+            if value is not None:
+                changes[key] = [None, _shown(key, value)]
+            continue
+        hist = attributes.get_history(obj, key)
+        if hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            value = hist.added[0] if hist.added else None
+            if old != value:
+                changes[key] = [_shown(key, old), _shown(key, value)]
+    return changes
+
+
+def _object_values(obj: Base) -> dict[str, Any]:
+    mapper = sa.inspect(obj).mapper
+    return {prop.columns[0].name: getattr(obj, prop.key) for prop in mapper.column_attrs}
+
+
+def owner_name(session: Session, owner: str) -> str:
+    """How a person knows a node: "红星村（620422103201）", or the bare code when this database does not know it."""
+    from app.models.village import VillageProfile
+
+    with session.no_autoflush:
+        name = session.execute(sa.select(VillageProfile.name).where(VillageProfile.code == owner)).scalar()
+    return f"{name}（{owner}）" if name else owner
+
+
+def refuse_unless_owner(session: Session, table: str, owner: str, actor: Actor) -> None:
+    if owner != actor.node:
+        raise NotOwner(table, owner_name(session, owner))
+
+
+def _action(obj: SyncMixin, changes: Mapping[str, Any]) -> str:
+    if "deleted_at" in changes and obj.deleted_at is not None:
+        return "void"
+    if "merged_into" in changes and getattr(obj, "merged_into", None) is not None:
+        return "merge"
+    return "update"
 
 
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     for obj in session.deleted:
-        if isinstance(obj, SyncMixin):
-            raise HardDeleteRefused(f"{type(obj).__tablename__} rows are never deleted; mark them deleted")
-    touched = [(o, True) for o in session.new if isinstance(o, SyncMixin)]
+        if isinstance(obj, SyncMixin | Audited):
+            raise HardDeleteRefused(f"{type(obj).__tablename__} rows are never deleted; void them")
+    touched: list[tuple[Base, bool]] = [(o, True) for o in session.new if isinstance(o, SyncMixin | Audited)]
     touched += [
         (o, False)
         for o in session.dirty
-        if isinstance(o, SyncMixin) and session.is_modified(o, include_collections=False)
+        if isinstance(o, SyncMixin | Audited) and session.is_modified(o, include_collections=False)
     ]
     if not touched:
         return
-    user_id = session.info.get("user_id")
-    if not user_id:
-        raise RuntimeError("a change needs an acting user: open the session with db.write(user_id)")
+    actor = actor_of(session)
+    replicate = replicating(session)
     now = now_utc()
-    prev = last_audit_hash(session)
+    lines: list[AuditLine] = []
     for obj, new in touched:
-        changes = _changes(obj, new)
+        changes = _field_changes(obj, new)
         if not new and not changes:
             continue
-        if new:
-            obj.owner = obj.owner or session.info.get("node") or ""
-            obj.rev = 1
-            obj.created_at, obj.created_by = now, user_id
-            action = "insert"
+        table = type(obj).__tablename__
+        if isinstance(obj, SyncMixin):
+            if replicate:
+                missing = [c for c in META_COLUMNS if getattr(obj, c) is None]
+                if missing:
+                    raise ValueError(f"a replicated {table} row needs {', '.join(missing)}")
+                action = "replicate"
+            elif new:
+                if obj.owner is not None:
+                    refuse_unless_owner(session, table, obj.owner, actor)
+                obj.owner = actor.node
+                obj.id = obj.id or new_id()
+                obj.rev = 1
+                obj.created_at, obj.created_by = now, actor.user_id
+                obj.updated_at, obj.updated_by = now, actor.user_id
+                action = "insert"
+            else:
+                refuse_unless_owner(session, table, _committed(obj, "owner"), actor)
+                obj.rev = (_committed(obj, "rev") or 0) + 1
+                obj.updated_at, obj.updated_by = now, actor.user_id
+                action = _action(obj, changes)
+            rev, record_id = obj.rev, obj.id
         else:
-            obj.rev = (obj.rev or 0) + 1
-            action = "delete" if "deleted_at" in changes and obj.deleted_at is not None else "update"
-        obj.updated_at, obj.updated_by = now, user_id
-        obj.id = obj.id or new_id()
-        prev = append_audit(
-            session,
-            action=action,
-            table=type(obj).__tablename__,
-            record_id=obj.id,
-            rev=obj.rev,
-            changes=changes,
-            prev_hash=prev,
-        ).hash
+            action = "insert" if new else "update"
+            rev, record_id = 0, str(_object_values(obj).get("id") or _object_values(obj).get("code"))
+        after = row_digest(type(obj).__table__, _object_values(obj))  # type: ignore[attr-defined]
+        lines.append(AuditLine(action, table, record_id, rev, changes, after))
+    append_lines(session, lines, user_id=actor.user_id)
+
+
+def _committed(obj: Base, key: str) -> Any:
+    """The value of `key` as loaded from the database (before this unit of work changed it)."""
+    hist = attributes.get_history(obj, key)
+    if hist.deleted:
+        return hist.deleted[0]
+    return getattr(obj, key)
 
 
 _installed: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -158,3 +356,238 @@ def install(session_factory: Any) -> None:
     if session_factory not in _installed:
         event.listen(session_factory, "before_flush", _before_flush)
         _installed.add(session_factory)
+
+
+# ---------------------------------------------------------------- the bulk path (Core statements)
+
+
+def column_defaults(table: sa.Table) -> dict[str, Any]:
+    """Every column of `table` with its scalar default (or None), so that all rows of a batch share one key set."""
+    out: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        value = getattr(default, "arg", None) if default is not None and default.is_scalar else None
+        out[column.key] = value.value if hasattr(value, "value") else value
+    return out
+
+
+def insert_rows(
+    session: Session,
+    model: type[SyncMixin],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    deferred: Iterable[str] = (),
+    batch: int = 5000,
+) -> list[dict[str, Any]]:
+    """Insert many new rows with Core statements, stamped and audited like single ones; returns them as
+    written. In replicate mode their metadata is kept. Columns named in `deferred` (references to rows
+    inserted later) are written NULL now and set by `fill_deferred` afterwards; the audit line already holds
+    their final value, so at commit the rows equal their after-images."""
+    session.flush()
+    if not rows:
+        return []
+    table: sa.Table = model.__table__  # type: ignore[assignment]
+    actor = actor_of(session)
+    replicate = replicating(session)
+    base = column_defaults(table)
+    now = now_utc()
+    done: list[dict[str, Any]] = []
+    lines: list[AuditLine] = []
+    for given in rows:
+        row = {**base, **given}
+        if replicate:
+            missing = [c for c in META_COLUMNS if row.get(c) is None]
+            if missing:
+                raise ValueError(f"a replicated {table.name} row needs {', '.join(missing)}")
+            action = "replicate"
+        else:
+            if row.get("owner") not in (None, actor.node):
+                refuse_unless_owner(session, table.name, row["owner"], actor)
+            row.update(
+                id=row.get("id") or new_id(),
+                rev=1,
+                owner=actor.node,
+                created_at=now,
+                created_by=actor.user_id,
+                updated_at=now,
+                updated_by=actor.user_id,
+            )
+            action = "insert"
+        full = image(table, row)
+        changes = {k: [None, v] for k, v in full.items() if v is not None and k not in _STAMPS}
+        lines.append(AuditLine(action, table.name, row["id"], row["rev"], changes, digest(full)))
+        done.append(row)
+    deferred = tuple(deferred)
+    for i in range(0, len(done), batch):
+        part = done[i : i + batch]
+        if deferred:
+            part = [{**r, **dict.fromkeys(deferred)} for r in part]
+        session.execute(sa.insert(table), part)
+    append_lines(session, lines, user_id=actor.user_id)
+    return done
+
+
+def fill_deferred(
+    session: Session, model: type[SyncMixin], rows: Sequence[Mapping[str, Any]], column: str
+) -> None:
+    """Set `column` of rows written by `insert_rows(..., deferred=[column])` to their final values."""
+    table: sa.Table = model.__table__  # type: ignore[assignment]
+    pairs = [{"b_id": r["id"], "b_value": r[column]} for r in rows if r.get(column) is not None]
+    if pairs:
+        session.execute(
+            table.update()
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values({column: sa.bindparam("b_value")}),
+            pairs,
+        )
+
+
+def _stored(session: Session, table: sa.Table, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(ids), CHUNK):
+        for row in session.execute(sa.select(table).where(table.c.id.in_(ids[i : i + CHUNK]))).mappings():
+            found[row["id"]] = dict(row)
+    return found
+
+
+def update_rows(
+    session: Session,
+    model: type[SyncMixin],
+    changes: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    action: str = "update",
+) -> int:
+    """Change many rows with Core statements: `changes` is (id, {column: new value}) per row. Each changed row
+    gets its real rev + 1, `updated_*` and an audit line with old and new values; rows whose values do not
+    change are left alone. A row another node owns is refused. Returns the number of rows changed."""
+    session.flush()
+    if not changes:
+        return 0
+    table: sa.Table = model.__table__  # type: ignore[assignment]
+    actor = actor_of(session)
+    stored = _stored(session, table, [rid for rid, _ in changes])
+    now = now_utc()
+    lines: list[AuditLine] = []
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for rid, new in changes:
+        old = stored.get(rid)
+        if old is None:
+            raise LookupError(f"{table.name} {rid} does not exist")
+        refuse_unless_owner(session, table.name, old["owner"], actor)
+        diff = {k: [jsonable(old[k]), jsonable(v)] for k, v in new.items() if jsonable(old[k]) != jsonable(v)}
+        if not diff:
+            continue
+        after = {**old, **new, "rev": old["rev"] + 1, "updated_at": now, "updated_by": actor.user_id}
+        old.update(after)  # a second change of the same row in this call starts from this one
+        lines.append(AuditLine(action, table.name, rid, after["rev"], diff, row_digest(table, after)))
+        cols = tuple(sorted(new))
+        by_columns.setdefault(cols, []).append(
+            {"b_id": rid, "b_rev": after["rev"], **{f"b_{c}": new[c] for c in cols}}
+        )
+    for cols, params in by_columns.items():
+        values: dict[str, Any] = {c: sa.bindparam(f"b_{c}") for c in cols}
+        values.update(rev=sa.bindparam("b_rev"), updated_at=now, updated_by=actor.user_id)
+        session.execute(table.update().where(table.c.id == sa.bindparam("b_id")).values(values), params)
+    append_lines(session, lines, user_id=actor.user_id)
+    session.expire_all()  # Core statements bypassed the identity map
+    return len(lines)
+
+
+@dataclass(frozen=True)
+class Replicated:
+    """What `replicate_rows` did with a batch of incoming rows."""
+
+    inserted: int
+    updated: int
+    skipped: int  # not newer than what is stored
+    conflicts: tuple[tuple[str, str], ...]  # (id, stored owner) of rows whose sender does not own them
+
+
+def replicate_rows(
+    session: Session, model: type[SyncMixin], rows: Sequence[Mapping[str, Any]], *, sender: str
+) -> Replicated:
+    """Apply rows as another node wrote them (a package): the incoming `id`, `rev`, `owner`, `created_*` and
+    `updated_*` are kept exactly. A row whose rev is not newer than the stored one is skipped; a row the
+    sending node does not own (by the incoming owner, or by the stored row's owner) is a conflict, not applied."""
+    session.flush()
+    table: sa.Table = model.__table__  # type: ignore[assignment]
+    actor = actor_of(session)
+    base = column_defaults(table)
+    stored = _stored(session, table, [r["id"] for r in rows])
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    conflicts: list[tuple[str, str]] = []
+    lines: list[AuditLine] = []
+    skipped = 0
+    for given in rows:
+        old = stored.get(given["id"])
+        owner = old["owner"] if old is not None else given.get("owner")
+        if given.get("owner") != sender or owner != sender:
+            conflicts.append((given["id"], str(owner)))
+            continue
+        if old is not None and given["rev"] <= old["rev"]:
+            skipped += 1
+            continue
+        row = {**(old or base), **given}
+        missing = [c for c in META_COLUMNS if row.get(c) is None]
+        if missing:
+            raise ValueError(f"a replicated {table.name} row needs {', '.join(missing)}")
+        full = image(table, row)
+        before = image(table, old) if old is not None else {}
+        changes = {k: [before.get(k), v] for k, v in full.items() if before.get(k) != v and k not in _STAMPS}
+        lines.append(AuditLine("replicate", table.name, row["id"], row["rev"], changes, digest(full)))
+        (updates if old is not None else inserts).append(row)
+    if inserts:
+        for i in range(0, len(inserts), 5000):
+            session.execute(sa.insert(table), inserts[i : i + 5000])
+    if updates:
+        cols = [c.name for c in table.columns if c.name != "id"]
+        session.execute(
+            table.update()
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values({c: sa.bindparam(f"b_{c}") for c in cols}),
+            [{"b_id": r["id"], **{f"b_{c}": r[c] for c in cols}} for r in updates],
+        )
+    append_lines(session, lines, user_id=actor.user_id)
+    session.expire_all()
+    return Replicated(len(inserts), len(updates), skipped, tuple(conflicts))
+
+
+# ---------------------------------------------------------------- edit forms
+
+
+def expect_rev(obj: SyncMixin, expected: int | None) -> None:
+    """Refuse to save a form opened on an older revision of the record (someone saved it meanwhile)."""
+    if expected is not None and obj.rev != expected:
+        raise DomainError("record.changed_meanwhile", None)
+
+
+# ---------------------------------------------------------------- checking the chain
+
+
+def broken_links(session: Session) -> list[int]:
+    """The seq of every audit line whose prev_hash is not the previous line's hash, or whose hash does not
+    match its own content: an empty list for an intact chain."""
+    broken: list[int] = []
+    prev = GENESIS_HASH
+    rows = session.execute(
+        sa.select(
+            AuditEvent.seq,
+            AuditEvent.at,
+            AuditEvent.user_id,
+            AuditEvent.action,
+            AuditEvent.record_table,
+            AuditEvent.record_id,
+            AuditEvent.record_rev,
+            AuditEvent.changes,
+            AuditEvent.after_digest,
+            AuditEvent.prev_hash,
+            AuditEvent.hash,
+        ).order_by(AuditEvent.seq)
+    )
+    for seq, at, user, action, table, rid, rev, changes, after, prev_hash, h in rows:
+        expected = chain_hash(prev, line_payload(at, user, action, table, rid, rev, changes, after))
+        if prev_hash != prev or h != expected:
+            broken.append(seq)
+        prev = h
+    return broken

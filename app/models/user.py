@@ -7,13 +7,15 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.actor import SYSTEM_USER_ID
 from app.models.base import Base, UTCDateTime, new_id, one_of
-from app.models.vocab import UserRole
+from app.models.tracking_marks import Audited
+from app.vocab import UserRole
 
-SYSTEM_USER_ID = "00000000-0000-0000-0000-000000000000"  # changes made by the app itself (demo, migrations)
+__all__ = ["SYSTEM_USER_ID", "User"]
 
 
-class User(Base):
+class User(Audited, Base):
     __tablename__ = "app_user"
     __table_args__ = (one_of("role", UserRole),)
 

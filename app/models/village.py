@@ -5,22 +5,31 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.models.base import Base, SyncMixin, UTCDateTime
+from app.models.tracking_marks import Audited
 
 
-class VillageProfile(Base):
-    """One row: who this database belongs to. Local to the laptop, not a travelling record."""
+class VillageProfile(Audited, Base):
+    """A village this database knows, by its 12-digit division code. The row marked `home` is the village this
+    laptop serves (at most one); a township database holds one row per village it consolidates. Not a
+    travelling record; its changes are audited."""
 
     __tablename__ = "village_profile"
     __table_args__ = (
         sa.CheckConstraint("length(code) = 12", name="code_12_digits"),
-        sa.CheckConstraint("id = 1", name="single_row"),
+        sa.Index(
+            "uq_village_profile_home",
+            "home",
+            unique=True,
+            sqlite_where=sa.text("home"),
+            postgresql_where=sa.text("home"),
+        ),
     )
 
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, default=1)
-    code: Mapped[str] = mapped_column(sa.String(12), nullable=False)
+    code: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    home: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     name: Mapped[str] = mapped_column(sa.String(60), nullable=False)
     township_code: Mapped[str] = mapped_column(sa.String(12), nullable=False)
     township_name: Mapped[str] = mapped_column(sa.String(60), nullable=False)
@@ -29,10 +38,18 @@ class VillageProfile(Base):
 
 
 class VillagerGroup(SyncMixin, Base):
-    """村民小组: the village's groups, numbered 1..n."""
+    """村民小组: the village's groups, numbered 1..n within their village (the owner)."""
 
     __tablename__ = "villager_group"
-    __table_args__ = (sa.CheckConstraint("number > 0", name="number_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("number > 0", name="number_positive"),
+        sa.UniqueConstraint("owner", "number", name="uq_villager_group_owner_number"),
+    )
 
-    number: Mapped[int] = mapped_column(sa.Integer, nullable=False, unique=True)
+    number: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     name: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+
+
+def home_profile(session: Session) -> VillageProfile | None:
+    """The village this database serves (None before set-up, and in a township's database)."""
+    return session.execute(sa.select(VillageProfile).where(VillageProfile.home)).scalar()

@@ -33,10 +33,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from app.files import atomic_output
 from app.i18n import tr
-from app.models.vocab import FollowupType, Relation, ResidenceStatus, Sex
+from app.progress import ProgressFn
+from app.progress import report as check_progress
 from app.reports.fonts import register_cjk_font
-from app.reports.pdf_common import ProgressFn, check_progress, replaced_atomically
 from app.reports.qr import draw_qr
 from app.services.cards import (
     CardBatch,
@@ -47,6 +48,7 @@ from app.services.cards import (
     HouseholdCard,
     mask_id_number,
 )
+from app.vocab import FollowupType, Relation, ResidenceStatus, Sex
 
 CARD_LAYOUTS = ("a5", "a4_two_up")
 # Visits that say which method a woman uses: left off with the methods when the officer chooses so.
@@ -689,7 +691,8 @@ def write_cards(
     count = len(batch.cards)
     step = max(1, count // 100)
     sheets = 0
-    with replaced_atomically(path, prefix=".cards-", suffix=".pdf") as tmp_name:
+    with atomic_output(path) as tmp_path:
+        tmp_name = str(tmp_path)
         c = Canvas(tmp_name, pagesize=sheet, initialFontName=font, initialFontSize=BODY)
         c.setTitle(tr("card.document_title", village=batch.village_name))
         c.setAuthor(batch.officer_name)

@@ -23,16 +23,16 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.files import atomic_output
 from app.i18n import tr
+from app.progress import ProgressFn
+from app.progress import report as check_progress
 from app.reports.fonts import register_cjk_font
 from app.reports.pdf_common import (
     LINE,
     MARGIN,
     PAGE_SIZE,
-    ProgressFn,
-    check_progress,
     numbered_canvas,
-    replaced_atomically,
 )
 from app.services.report_tables import CellKind, ReportDocument, ReportTable, format_cell
 
@@ -286,7 +286,8 @@ def write_report_pdf(
         story.append(_chart_block(doc, styles, font))
     story.append(Spacer(1, 2 * mm))
 
-    with replaced_atomically(path, ".monthly-report-", ".pdf") as tmp_name:
+    with atomic_output(path) as tmp_path:
+        tmp_name = str(tmp_path)
         template = SimpleDocTemplate(
             tmp_name,
             pagesize=PAGE_SIZE,

@@ -19,9 +19,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app.files import atomic_output
 from app.i18n import tr
+from app.progress import ProgressFn
+from app.progress import report as check_progress
 from app.reports.excel import text_width
-from app.reports.pdf_common import ProgressFn, check_progress, replaced_atomically
 from app.services.report_tables import CellKind, ReportDocument, ReportTable, format_cell
 
 COUNT_FORMAT = "#,##0"
@@ -166,7 +168,8 @@ def write_report_xlsx(
     ws.oddFooter.right.text = tr("report.page_of", page="&P", pages="&N")
     ws.oddFooter.left.text = tr("report.printed_on", date=printed_on.isoformat())
 
-    with replaced_atomically(path, ".monthly-report-", ".xlsx") as tmp_name:
+    with atomic_output(path) as tmp_path:
+        tmp_name = str(tmp_path)
         book.save(tmp_name)
         check_progress(progress, 0.95, message)
     if progress is not None:

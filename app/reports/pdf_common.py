@@ -3,11 +3,6 @@ progress callback's type, and writing a file beside its target so it appears who
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
@@ -16,35 +11,12 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from app.i18n import tr
-from app.reports import Cancelled
 
 # progress(fraction 0..1, message) -> False to cancel
-ProgressFn = Callable[[float, str], bool]
 
 PAGE_SIZE = A4
 MARGIN = 15 * mm
 LINE = colors.HexColor("#555555")
-
-
-def check_progress(progress: ProgressFn | None, fraction: float, message: str) -> None:
-    """Report progress; raise Cancelled when the person pressed Cancel (the callback returned False)."""
-    if progress is not None and progress(fraction, message) is False:
-        raise Cancelled
-
-
-@contextmanager
-def replaced_atomically(path: str | os.PathLike[str], prefix: str, suffix: str) -> Iterator[str]:
-    """Yield a temporary file name in the target's folder; on success it replaces `path` (os.replace, so a
-    reader never sees half a file), on any error or Cancelled it is deleted and nothing is left behind."""
-    target = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        yield tmp_name
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
 
 
 def numbered_canvas(

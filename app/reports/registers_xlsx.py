@@ -14,11 +14,9 @@ import calendar
 import contextlib
 import datetime as dt
 import os
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,19 +29,18 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.db import Database
+from app.files import atomic_output
 from app.i18n import tr
 from app.models import Household, Person
 from app.models.user import SYSTEM_USER_ID
-from app.models.vocab import PRESENT, Relation
-from app.reports import Cancelled
+from app.progress import ProgressFn, report
 from app.reports.excel import text_width
 from app.services import auth, followups, pregnancies, supplies
 from app.services.households import HouseholdRow, PersonRow, list_groups, list_households
 from app.services.validation import full_years
 from app.services.village import village_info
 from app.services.women import list_women
-
-ProgressFn = Callable[[float, str], bool]  # progress(fraction 0..1, message) -> False to cancel
+from app.vocab import PRESENT, Relation
 
 REGISTERS: tuple[str, ...] = ("households", "women", "pregnancies", "followups", "supply_ledger")
 MONTHLY = ("followups", "supply_ledger")  # need year and month; the others are "as of `on`"
@@ -256,8 +253,8 @@ def _people_of_households(db: Database, group_no: int | None) -> Iterator[Person
         )
         .join(Household, Household.id == Person.household_id)
         .where(
-            Person.deleted_at.is_(None),
-            Household.deleted_at.is_(None),
+            Person.live(),
+            Household.live(),
             Person.residence_status.in_(PRESENT),
         )
         .order_by(Household.household_no, Household.id, relation_order, Person.birth_date, Person.name)
@@ -499,9 +496,7 @@ def _converters(ws: WriteOnlyWorksheet, columns: Iterable[Col]) -> list[Callable
     return [by_kind[c.kind] for c in columns]
 
 
-def _check(progress: ProgressFn | None, fraction: float, message: str) -> None:
-    if progress is not None and progress(fraction, message) is False:
-        raise Cancelled
+_check = report
 
 
 def _fill(
@@ -563,30 +558,22 @@ def _write_book(
     message: str,
 ) -> int:
     """Write the workbook beside `path` and move it into place: the file appears whole or not at all."""
-    target = Path(path)
-    tmp = target.with_name(f".~{uuid.uuid4().hex[:12]}-{target.name}")
-    # created now (with the folder's usual permissions, where mkstemp gives 0600), so a missing or
-    # read-only folder fails before the rows are read rather than after
-    try:
-        tmp.open("xb").close()
-    except OSError as e:  # the message names the file the person chose, not the temporary one
-        raise type(e)(e.errno, e.strerror, str(target)) from None
     book = Workbook(write_only=True)
     book.properties.title = title_line
     ws = book.create_sheet(sheet_name[:31])  # Excel's limit on a sheet name
     try:
-        try:
-            written = _fill(ws, title_line, sheet, progress, message)
-        finally:
-            close = getattr(sheet.rows, "close", None)
-            if close is not None:
-                close()  # a generator reading the database: end its transaction now
-        _check(progress, 0.95, tr("registers.progress_saving"))
-        book.save(tmp)
-        os.replace(tmp, target)
+        # the temporary file is made first, so a missing or read-only folder fails before any row is read
+        with atomic_output(path) as tmp:
+            try:
+                written = _fill(ws, title_line, sheet, progress, message)
+            finally:
+                close = getattr(sheet.rows, "close", None)
+                if close is not None:
+                    close()  # a generator reading the database: end its transaction now
+            _check(progress, 0.95, tr("registers.progress_saving"))
+            book.save(tmp)
     except BaseException:
         _discard(ws)
-        tmp.unlink(missing_ok=True)
         raise
     return written
 

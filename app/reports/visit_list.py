@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from itertools import groupby
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -22,14 +20,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.files import atomic_output
 from app.i18n import tr
-from app.models.vocab import FollowupStatus
-from app.reports import Cancelled
+from app.progress import ProgressFn, report
 from app.reports.fonts import register_cjk_font
 from app.reports.pdf_common import LINE, MARGIN, PAGE_SIZE, numbered_canvas
 from app.services.followups import FollowupRow
-
-ProgressFn = Callable[[float, str], bool]
+from app.vocab import FollowupStatus
 
 HEADER_GAP = 10 * mm  # room above the story for the running header
 FOOTER_GAP = 10 * mm
@@ -136,11 +133,10 @@ def write_visit_list(
 ) -> None:
     """Write the visit list of `rows` to `path` (A4 portrait). The file appears whole or not at all: it is
     written beside the target and renamed. `progress(fraction, message)` returning False cancels
-    (raises app.reports.Cancelled)."""
+    (raises app.progress.Cancelled)."""
 
     def step(fraction: float) -> None:
-        if progress is not None and progress(fraction, tr("visit_list.progress")) is False:
-            raise Cancelled
+        report(progress, fraction, tr("visit_list.progress"))
 
     step(0.0)
     font = register_cjk_font()
@@ -170,10 +166,8 @@ def write_visit_list(
         step(0.1 + 0.4 * (i + 1) / len(groups))
     story.append(Spacer(1, 2 * mm))
 
-    target = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=".visit-list-", suffix=".pdf", dir=target.parent)
-    os.close(fd)
-    try:
+    with atomic_output(path) as tmp_path:
+        tmp_name = str(tmp_path)
         doc = SimpleDocTemplate(
             tmp_name,
             pagesize=PAGE_SIZE,
@@ -194,9 +188,5 @@ def write_visit_list(
         )
         doc.build(story, canvasmaker=canvas)
         step(0.95)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
     if progress is not None:
         progress(1.0, tr("visit_list.progress"))  # written: too late to cancel

@@ -28,15 +28,15 @@ from app.models import (
     Pregnancy,
     SupportEntitlement,
     User,
-    VillageProfile,
     VillagerGroup,
 )
-from app.models.vocab import PRESENT, FollowupStatus, Relation, Sex
+from app.models.village import home_profile
 from app.services import identity
 from app.services.care import FOLIC_UNTIL_WEEKS
 from app.services.pregnancy_dates import GestationalAge, gestational_age
 from app.services.validation import full_years
 from app.services.women import MAX_AGE, MIN_AGE, birth_bounds
+from app.vocab import PRESENT, FollowupStatus, Relation, Sex
 
 CHUNK = 500  # households per round of queries: well under SQLite's limit of bound parameters
 SHOWN_DIGITS = 4  # an ID number on a card shows its last four characters unless printed in full
@@ -170,7 +170,7 @@ def household_ids_by_number(db: Database, numbers: Sequence[str]) -> dict[str, s
     with db.read() as s:
         for chunk in _chunks(wanted):
             q = sa.select(Household.household_no, Household.id).where(
-                Household.household_no.in_(chunk), Household.deleted_at.is_(None)
+                Household.household_no.in_(chunk), Household.live()
             )
             found.update({number: hid for number, hid in s.execute(q)})
     return {n: found[n] for n in wanted if n in found}
@@ -188,16 +188,14 @@ def card_batch(
     household_number_key). The officer named on the cards is the user `user_id`, else the first active
     user; the phone falls back to the village profile's officer phone."""
     with db.read() as s:
-        profile = s.get(VillageProfile, 1)
+        profile = home_profile(s)
         officer_name, officer_phone = _officer(s, user_id)
         if not officer_phone and profile is not None:
             officer_phone = profile.officer_phone or ""
         groups = dict(
-            s.execute(
-                sa.select(VillagerGroup.number, VillagerGroup.name).where(VillagerGroup.deleted_at.is_(None))
-            ).all()
+            s.execute(sa.select(VillagerGroup.number, VillagerGroup.name).where(VillagerGroup.live())).all()
         )
-        q = sa.select(Household.id, Household.household_no).where(Household.deleted_at.is_(None))
+        q = sa.select(Household.id, Household.household_no).where(Household.live())
         if group_no is not None:
             q = q.where(Household.group_no == group_no)
         if household_ids is None:
@@ -261,7 +259,7 @@ def _cards(
             Person.residence_status,
         ).where(
             Person.household_id.in_(household_ids),
-            Person.deleted_at.is_(None),
+            Person.live(),
             Person.residence_status.in_(PRESENT),
         )
     ).all()
@@ -292,8 +290,7 @@ def _cards(
                 ContraceptiveEpisode.person_id, ContraceptiveEpisode.method, ContraceptiveEpisode.start_date
             ).where(
                 ContraceptiveEpisode.person_id.in_(in_households),
-                ContraceptiveEpisode.stop_date.is_(None),
-                ContraceptiveEpisode.deleted_at.is_(None),
+                ContraceptiveEpisode.current(),
             )
         )
     }
@@ -302,8 +299,7 @@ def _cards(
         for pid, lmp, edd in s.execute(
             sa.select(Pregnancy.woman_id, Pregnancy.lmp, Pregnancy.edd).where(
                 Pregnancy.woman_id.in_(in_households),
-                Pregnancy.outcome.is_(None),
-                Pregnancy.deleted_at.is_(None),
+                Pregnancy.open(),
             )
         )
     }
@@ -317,7 +313,7 @@ def _cards(
         )
         .where(
             FolicAcidCourse.woman_id.in_(in_households),
-            FolicAcidCourse.deleted_at.is_(None),
+            FolicAcidCourse.live(),
             FolicAcidCourse.start_date <= on,
             sa.or_(FolicAcidCourse.end_date.is_(None), FolicAcidCourse.end_date >= on),
         )
@@ -339,7 +335,7 @@ def _cards(
         )
         .where(
             Followup.person_id.in_(in_households),
-            Followup.deleted_at.is_(None),
+            Followup.live(),
             Followup.status == FollowupStatus.DUE,
             Followup.latest_date >= on,
         )
@@ -362,7 +358,7 @@ def _cards(
         .join(Person, Person.id == SupportEntitlement.person_id)
         .where(
             SupportEntitlement.household_id.in_(household_ids),
-            SupportEntitlement.deleted_at.is_(None),
+            SupportEntitlement.live(),
             sa.or_(SupportEntitlement.ended_on.is_(None), SupportEntitlement.ended_on >= on),
         )
         .order_by(SupportEntitlement.assigned_on, SupportEntitlement.kind)

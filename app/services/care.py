@@ -1,8 +1,9 @@
 """Care records a person chooses (shared/design/domain.md): 免费孕前优生健康检查, 增补叶酸 courses, contraceptive
 methods (知情选择), and the family-support entitlements (奖励扶助 / 特别扶助) with their contact person.
 
-Each change is one transaction (db.write) that also re-plans the person's follow-ups
-(followup_sync.refresh_people), so visits are scheduled, moved or cancelled together with the change.
+Each change is a core `do_*(s, actor, ...)` (and a wrapper opening its transaction) that also re-plans the
+person's follow-ups (followup_sync.refresh_people), so visits are scheduled, moved or cancelled together with
+the change.
 Input is checked first by the pure `check_*` functions; a DomainError names the field at fault.
 """
 
@@ -11,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from app.actor import Actor
 from app.db import Database
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.models import (
     ContraceptiveEpisode,
     FolicAcidCourse,
@@ -28,11 +29,13 @@ from app.models import (
     PrepregnancyCheck,
     SupportEntitlement,
 )
-from app.models.vocab import PRESENT, ContraceptiveMethod, RiskGrade, Sex, SupportKind
+from app.models.tracking import expect_rev
 from app.services import followup_sync
+from app.services.permissions import Permission, require
+from app.services.records import get_live, live_person
 from app.services.validation import clean_phone, full_years, not_in_future, optional_text
+from app.vocab import PRESENT, ContraceptiveMethod, RiskGrade, Sex, SupportKind
 
-R = TypeVar("R", PrepregnancyCheck, FolicAcidCourse, ContraceptiveEpisode, SupportEntitlement)
 REPRODUCTIVE_AGES = (15, 49)  # 育龄: full years on the check or start date
 MIN_METHOD_AGE = 15
 DOSES_MG = (0.4, 4.0)  # 0.4 mg a day; 4 mg for high-risk women
@@ -240,9 +243,7 @@ def check_support(data: SupportInput, today: dt.date) -> SupportInput:
 
 
 def _person(s: Session, person_id: str, field: str) -> Person:
-    p = s.get(Person, person_id)
-    if p is None or p.deleted_at is not None:
-        raise NotFound("person.not_found", field)
+    p = live_person(s, person_id, field)
     if p.residence_status not in PRESENT:
         raise DomainError("care.person_not_present", field, name=p.name)
     return p
@@ -263,18 +264,9 @@ def _woman(s: Session, woman_id: str, on: dt.date, date_field: str) -> Person:
 def _partner(s: Session, partner_id: str | None, woman: Person) -> None:
     if partner_id is None:
         return
-    p = s.get(Person, partner_id)
-    if p is None or p.deleted_at is not None:
-        raise NotFound("person.not_found", "partner_id")
+    p = live_person(s, partner_id, "partner_id")
     if p.id == woman.id or p.sex != Sex.MALE:
         raise DomainError("care.partner_not_male", "partner_id")
-
-
-def _live(s: Session, model: type[R], record_id: str, msg_id: str) -> R:
-    row = s.get(model, record_id)
-    if row is None or row.deleted_at is not None:
-        raise NotFound(msg_id)
-    return row
 
 
 # ---------------------------------------------------------------- pre-pregnancy checks
@@ -289,34 +281,57 @@ def _apply_check(c: PrepregnancyCheck, d: PrepregnancyCheckInput) -> None:
     )
 
 
-def add_prepregnancy_check(
-    db: Database, user_id: str, woman_id: str, data: PrepregnancyCheckInput, today: dt.date
+def do_add_prepregnancy_check(
+    s: Session, actor: Actor, woman_id: str, data: PrepregnancyCheckInput, today: dt.date
 ) -> str:
     """Record a free pre-pregnancy check; early-pregnancy follow-ups every 3 months are scheduled."""
+    require(actor, Permission.CARE)
     checked = check_prepregnancy(data, today)
     assert checked.check_date is not None
-    with db.write(user_id) as s:
-        w = _woman(s, woman_id, checked.check_date, "check_date")
-        _partner(s, checked.partner_id, w)
-        c = PrepregnancyCheck(woman_id=w.id)
-        _apply_check(c, checked)
-        s.add(c)
-        s.flush()
-        followup_sync.refresh_people(s, [w.id], today)
-        return c.id
+    w = _woman(s, woman_id, checked.check_date, "check_date")
+    _partner(s, checked.partner_id, w)
+    c = PrepregnancyCheck(woman_id=w.id)
+    _apply_check(c, checked)
+    s.add(c)
+    s.flush()
+    followup_sync.refresh_people(s, [w.id], today)
+    return c.id
+
+
+def add_prepregnancy_check(
+    db: Database, actor: Actor, woman_id: str, data: PrepregnancyCheckInput, today: dt.date
+) -> str:
+    return db.run(actor, do_add_prepregnancy_check, woman_id, data, today)
+
+
+def do_update_prepregnancy_check(
+    s: Session,
+    actor: Actor,
+    check_id: str,
+    data: PrepregnancyCheckInput,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
+    require(actor, Permission.CARE)
+    checked = check_prepregnancy(data, today)
+    assert checked.check_date is not None
+    c = get_live(s, PrepregnancyCheck, check_id, "care.check_not_found")
+    expect_rev(c, expected_rev)
+    w = _woman(s, c.woman_id, checked.check_date, "check_date")
+    _partner(s, checked.partner_id, w)
+    _apply_check(c, checked)
+    followup_sync.refresh_people(s, [w.id], today)
 
 
 def update_prepregnancy_check(
-    db: Database, user_id: str, check_id: str, data: PrepregnancyCheckInput, today: dt.date
+    db: Database,
+    actor: Actor,
+    check_id: str,
+    data: PrepregnancyCheckInput,
+    today: dt.date,
+    expected_rev: int | None = None,
 ) -> None:
-    checked = check_prepregnancy(data, today)
-    assert checked.check_date is not None
-    with db.write(user_id) as s:
-        c = _live(s, PrepregnancyCheck, check_id, "care.check_not_found")
-        w = _woman(s, c.woman_id, checked.check_date, "check_date")
-        _partner(s, checked.partner_id, w)
-        _apply_check(c, checked)
-        followup_sync.refresh_people(s, [w.id], today)
+    db.run(actor, do_update_prepregnancy_check, check_id, data, today, expected_rev)
 
 
 def prepregnancy_checks_of(db: Database, woman_id: str) -> list[PrepregnancyCheckRow]:
@@ -325,7 +340,7 @@ def prepregnancy_checks_of(db: Database, woman_id: str) -> list[PrepregnancyChec
     q = (
         sa.select(PrepregnancyCheck, sa.func.coalesce(partner.name, ""))
         .outerjoin(partner, partner.id == PrepregnancyCheck.partner_id)
-        .where(PrepregnancyCheck.woman_id == woman_id, PrepregnancyCheck.deleted_at.is_(None))
+        .where(PrepregnancyCheck.woman_id == woman_id, PrepregnancyCheck.live())
         .order_by(PrepregnancyCheck.check_date.desc(), PrepregnancyCheck.created_at.desc())
     )
     with db.read() as s:
@@ -355,7 +370,7 @@ def _ensure_no_open_course(
     ending on or after `start` (and starting by `end`, when there is an end)."""
     q = sa.select(FolicAcidCourse).where(
         FolicAcidCourse.woman_id == woman_id,
-        FolicAcidCourse.deleted_at.is_(None),
+        FolicAcidCourse.live(),
         sa.or_(FolicAcidCourse.end_date.is_(None), FolicAcidCourse.end_date >= start),
     )
     if end is not None:
@@ -372,59 +387,99 @@ def _apply_course(f: FolicAcidCourse, d: FolicCourseInput) -> None:
     f.bottles_issued, f.high_risk_reason = d.bottles_issued, d.high_risk_reason
 
 
-def start_folic_course(
-    db: Database, user_id: str, woman_id: str, data: FolicCourseInput, today: dt.date
+def do_start_folic_course(
+    s: Session, actor: Actor, woman_id: str, data: FolicCourseInput, today: dt.date
 ) -> str:
     """Start a folic-acid course (monthly adherence follow-ups while it lasts). Refused while she has a
     course that is still open on the new start date."""
+    require(actor, Permission.CARE)
     checked = check_folic(data, today)
     assert checked.start_date is not None
-    with db.write(user_id) as s:
-        w = _woman(s, woman_id, checked.start_date, "start_date")
-        _ensure_no_open_course(s, w.id, checked.start_date, checked.end_date)
-        f = FolicAcidCourse(woman_id=w.id)
-        _apply_course(f, checked)
-        s.add(f)
-        s.flush()
-        followup_sync.refresh_people(s, [w.id], today)
-        return f.id
+    w = _woman(s, woman_id, checked.start_date, "start_date")
+    _ensure_no_open_course(s, w.id, checked.start_date, checked.end_date)
+    f = FolicAcidCourse(woman_id=w.id)
+    _apply_course(f, checked)
+    s.add(f)
+    s.flush()
+    followup_sync.refresh_people(s, [w.id], today)
+    return f.id
+
+
+def start_folic_course(
+    db: Database, actor: Actor, woman_id: str, data: FolicCourseInput, today: dt.date
+) -> str:
+    return db.run(actor, do_start_folic_course, woman_id, data, today)
+
+
+def do_update_folic_course(
+    s: Session,
+    actor: Actor,
+    course_id: str,
+    data: FolicCourseInput,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
+    require(actor, Permission.CARE)
+    checked = check_folic(data, today)
+    assert checked.start_date is not None
+    f = get_live(s, FolicAcidCourse, course_id, "care.course_not_found")
+    expect_rev(f, expected_rev)
+    w = _woman(s, f.woman_id, checked.start_date, "start_date")
+    _ensure_no_open_course(s, w.id, checked.start_date, checked.end_date, exclude_id=f.id)
+    _apply_course(f, checked)
+    followup_sync.refresh_people(s, [w.id], today)
 
 
 def update_folic_course(
-    db: Database, user_id: str, course_id: str, data: FolicCourseInput, today: dt.date
+    db: Database,
+    actor: Actor,
+    course_id: str,
+    data: FolicCourseInput,
+    today: dt.date,
+    expected_rev: int | None = None,
 ) -> None:
-    checked = check_folic(data, today)
-    assert checked.start_date is not None
-    with db.write(user_id) as s:
-        f = _live(s, FolicAcidCourse, course_id, "care.course_not_found")
-        w = _woman(s, f.woman_id, checked.start_date, "start_date")
-        _ensure_no_open_course(s, w.id, checked.start_date, checked.end_date, exclude_id=f.id)
-        _apply_course(f, checked)
-        followup_sync.refresh_people(s, [w.id], today)
+    db.run(actor, do_update_folic_course, course_id, data, today, expected_rev)
 
 
-def end_folic_course(
-    db: Database, user_id: str, course_id: str, end_date: dt.date | None, today: dt.date
+def do_end_folic_course(
+    s: Session,
+    actor: Actor,
+    course_id: str,
+    end_date: dt.date | None,
+    today: dt.date,
+    expected_rev: int | None = None,
 ) -> None:
     """End an open course; adherence follow-ups after the end are cancelled."""
+    require(actor, Permission.CARE)
     if end_date is None:
         raise DomainError("field.required", "end_date")
     not_in_future(end_date, today, "end_date")
-    with db.write(user_id) as s:
-        f = _live(s, FolicAcidCourse, course_id, "care.course_not_found")
-        if f.end_date is not None:
-            raise DomainError("care.course_already_ended", None, end=f.end_date.isoformat())
-        if end_date < f.start_date:
-            raise DomainError("care.end_before_start", "end_date")
-        f.end_date = end_date
-        followup_sync.refresh_people(s, [f.woman_id], today)
+    f = get_live(s, FolicAcidCourse, course_id, "care.course_not_found")
+    expect_rev(f, expected_rev)
+    if f.end_date is not None:
+        raise DomainError("care.course_already_ended", None, end=f.end_date.isoformat())
+    if end_date < f.start_date:
+        raise DomainError("care.end_before_start", "end_date")
+    f.end_date = end_date
+    followup_sync.refresh_people(s, [f.woman_id], today)
+
+
+def end_folic_course(
+    db: Database,
+    actor: Actor,
+    course_id: str,
+    end_date: dt.date | None,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
+    db.run(actor, do_end_folic_course, course_id, end_date, today, expected_rev)
 
 
 def folic_courses_of(db: Database, woman_id: str) -> list[FolicCourseRow]:
     """Her folic-acid courses, the latest first."""
     q = (
         sa.select(FolicAcidCourse)
-        .where(FolicAcidCourse.woman_id == woman_id, FolicAcidCourse.deleted_at.is_(None))
+        .where(FolicAcidCourse.woman_id == woman_id, FolicAcidCourse.live())
         .order_by(FolicAcidCourse.start_date.desc(), FolicAcidCourse.created_at.desc())
     )
     with db.read() as s:
@@ -475,7 +530,7 @@ def _episodes(s: Session, person_id: str) -> list[ContraceptiveEpisode]:
     return list(
         s.execute(
             sa.select(ContraceptiveEpisode)
-            .where(ContraceptiveEpisode.person_id == person_id, ContraceptiveEpisode.deleted_at.is_(None))
+            .where(ContraceptiveEpisode.person_id == person_id, ContraceptiveEpisode.live())
             .order_by(
                 ContraceptiveEpisode.start_date.desc(),
                 ContraceptiveEpisode.stop_date.is_(None).desc(),
@@ -485,53 +540,76 @@ def _episodes(s: Session, person_id: str) -> list[ContraceptiveEpisode]:
     )
 
 
-def choose_method(db: Database, user_id: str, person_id: str, data: MethodInput, today: dt.date) -> str:
+def do_choose_method(s: Session, actor: Actor, person_id: str, data: MethodInput, today: dt.date) -> str:
     """Record the method the person chose after counselling. The current method, if any, is closed on the
     new start date (stop reason care.changed_method) in the same transaction, which cancels its remaining
     check-ups and injection reminders. Choosing "none" records that no method is used (no follow-ups)."""
+    require(actor, Permission.CARE)
     checked = check_method(data, today)
     start = checked.start_date
     assert start is not None
-    with db.write(user_id) as s:
-        p = _person(s, person_id, "person_id")
-        _method_fits(p, checked.method, start)
-        episodes = _episodes(s, p.id)
-        bound = max((d for e in episodes for d in (e.start_date, e.stop_date) if d is not None), default=None)
-        if bound is not None and start < bound:
-            raise DomainError("care.start_before_previous", "start_date", date=bound.isoformat())
-        for e in episodes:
-            if e.stop_date is None:
-                e.stop_date, e.stop_reason = start, CHANGED_METHOD
-        s.flush()  # the old episode is closed before the new one takes the "current" place
-        e = ContraceptiveEpisode(
-            person_id=p.id,
-            method=checked.method,
-            start_date=start,
-            counselled_on=checked.counselled_on,
-            counselling_notes=checked.counselling_notes,
-        )
-        s.add(e)
-        s.flush()
-        followup_sync.refresh_people(s, [p.id], today)
-        return e.id
+    p = _person(s, person_id, "person_id")
+    _method_fits(p, checked.method, start)
+    episodes = _episodes(s, p.id)
+    bound = max((d for e in episodes for d in (e.start_date, e.stop_date) if d is not None), default=None)
+    if bound is not None and start < bound:
+        raise DomainError("care.start_before_previous", "start_date", date=bound.isoformat())
+    for e in episodes:
+        if e.stop_date is None:
+            e.stop_date, e.stop_reason = start, CHANGED_METHOD
+    s.flush()  # the old episode is closed before the new one takes the "current" place
+    e = ContraceptiveEpisode(
+        person_id=p.id,
+        method=checked.method,
+        start_date=start,
+        counselled_on=checked.counselled_on,
+        counselling_notes=checked.counselling_notes,
+    )
+    s.add(e)
+    s.flush()
+    followup_sync.refresh_people(s, [p.id], today)
+    return e.id
 
 
-def stop_method(
-    db: Database, user_id: str, episode_id: str, stop_date: dt.date | None, reason: str, today: dt.date
+def choose_method(db: Database, actor: Actor, person_id: str, data: MethodInput, today: dt.date) -> str:
+    return db.run(actor, do_choose_method, person_id, data, today)
+
+
+def do_stop_method(
+    s: Session,
+    actor: Actor,
+    episode_id: str,
+    stop_date: dt.date | None,
+    reason: str,
+    today: dt.date,
+    expected_rev: int | None = None,
 ) -> None:
     """Stop the current method (e.g. removal, wants a pregnancy); its remaining follow-ups are cancelled."""
+    require(actor, Permission.CARE)
     if stop_date is None:
         raise DomainError("field.required", "stop_date")
     not_in_future(stop_date, today, "stop_date")
     reason = optional_text(reason, "reason", 200)
-    with db.write(user_id) as s:
-        e = _live(s, ContraceptiveEpisode, episode_id, "care.method_not_found")
-        if e.stop_date is not None:
-            raise DomainError("care.method_already_stopped", None, date=e.stop_date.isoformat())
-        if stop_date < e.start_date:
-            raise DomainError("care.stop_before_start", "stop_date", start=e.start_date.isoformat())
-        e.stop_date, e.stop_reason = stop_date, reason
-        followup_sync.refresh_people(s, [e.person_id], today)
+    e = get_live(s, ContraceptiveEpisode, episode_id, "care.method_not_found")
+    expect_rev(e, expected_rev)
+    if e.stop_date is not None:
+        raise DomainError("care.method_already_stopped", None, date=e.stop_date.isoformat())
+    if stop_date < e.start_date:
+        raise DomainError("care.stop_before_start", "stop_date", start=e.start_date.isoformat())
+    e.stop_date, e.stop_reason = stop_date, reason
+    followup_sync.refresh_people(s, [e.person_id], today)
+
+
+def stop_method(
+    db: Database,
+    actor: Actor,
+    episode_id: str,
+    stop_date: dt.date | None,
+    reason: str,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
+    db.run(actor, do_stop_method, episode_id, stop_date, reason, today, expected_rev)
 
 
 def methods_of(db: Database, person_id: str) -> list[MethodRow]:
@@ -545,8 +623,7 @@ def current_method(db: Database, person_id: str) -> MethodRow | None:
         e = s.execute(
             sa.select(ContraceptiveEpisode).where(
                 ContraceptiveEpisode.person_id == person_id,
-                ContraceptiveEpisode.stop_date.is_(None),
-                ContraceptiveEpisode.deleted_at.is_(None),
+                ContraceptiveEpisode.current(),
             )
         ).scalar()
         return _row(e) if e is not None else None
@@ -556,9 +633,7 @@ def current_method(db: Database, person_id: str) -> MethodRow | None:
 
 
 def _support_person(s: Session, household_id: str, person_id: str) -> Person:
-    p = s.get(Person, person_id)
-    if p is None or p.deleted_at is not None:
-        raise NotFound("person.not_found", "person_id")
+    p = live_person(s, person_id, "person_id")
     if p.household_id != household_id:
         raise DomainError("care.person_not_in_household", "person_id", name=p.name)
     if p.residence_status not in PRESENT:
@@ -571,7 +646,7 @@ def _ensure_no_active_support(s: Session, person_id: str, kind: str, exclude_id:
         SupportEntitlement.person_id == person_id,
         SupportEntitlement.kind == kind,
         SupportEntitlement.ended_on.is_(None),
-        SupportEntitlement.deleted_at.is_(None),
+        SupportEntitlement.live(),
     )
     if exclude_id is not None:
         q = q.where(SupportEntitlement.id != exclude_id)
@@ -590,60 +665,96 @@ def _apply_support(x: SupportEntitlement, d: SupportInput) -> None:
     x.visit_interval_months, x.notes = d.visit_interval_months, d.notes
 
 
-def add_support(db: Database, user_id: str, household_id: str, data: SupportInput, today: dt.date) -> str:
+def do_add_support(s: Session, actor: Actor, household_id: str, data: SupportInput, today: dt.date) -> str:
     """Record an entitlement of a member of this household; care visits are scheduled from `assigned_on`
     every `visit_interval_months`."""
+    require(actor, Permission.CARE)
     checked = check_support(data, today)
-    with db.write(user_id) as s:
-        h = s.get(Household, household_id)
-        if h is None or h.deleted_at is not None:
-            raise NotFound("household.not_found")
-        p = _support_person(s, h.id, checked.person_id)
-        _ensure_no_active_support(s, p.id, checked.kind)
-        x = SupportEntitlement(household_id=h.id)
-        _apply_support(x, checked)
-        s.add(x)
-        s.flush()
-        followup_sync.refresh_people(s, [p.id], today)
-        return x.id
+    h = get_live(s, Household, household_id, "household.not_found")
+    p = _support_person(s, h.id, checked.person_id)
+    _ensure_no_active_support(s, p.id, checked.kind)
+    x = SupportEntitlement(household_id=h.id)
+    _apply_support(x, checked)
+    s.add(x)
+    s.flush()
+    followup_sync.refresh_people(s, [p.id], today)
+    return x.id
 
 
-def update_support(db: Database, user_id: str, support_id: str, data: SupportInput, today: dt.date) -> None:
+def add_support(db: Database, actor: Actor, household_id: str, data: SupportInput, today: dt.date) -> str:
+    return db.run(actor, do_add_support, household_id, data, today)
+
+
+def do_update_support(
+    s: Session,
+    actor: Actor,
+    support_id: str,
+    data: SupportInput,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
     """Edit an entitlement. Choosing another member of the household (a correction) moves its care visits
     to that member."""
+    require(actor, Permission.CARE)
     checked = check_support(data, today)
-    with db.write(user_id) as s:
-        x = _live(s, SupportEntitlement, support_id, "care.support_not_found")
-        p = _support_person(s, x.household_id, checked.person_id)
-        _ensure_no_active_support(s, p.id, checked.kind, exclude_id=x.id)
-        if x.ended_on is not None and x.ended_on < checked.assigned_on:  # type: ignore[operator]
-            raise DomainError("care.assigned_after_end", "assigned_on", ended=x.ended_on.isoformat())
-        previous = x.person_id
-        _apply_support(x, checked)
-        if previous != p.id:
-            # the visits belong to the entitlement: its occurrences move with it (one row per occurrence)
-            for f in s.execute(
-                sa.select(Followup).where(Followup.source_id == x.id, Followup.deleted_at.is_(None))
-            ).scalars():
-                f.person_id = p.id
-        followup_sync.refresh_people(s, list(dict.fromkeys([p.id, previous])), today)
+    x = get_live(s, SupportEntitlement, support_id, "care.support_not_found")
+    expect_rev(x, expected_rev)
+    p = _support_person(s, x.household_id, checked.person_id)
+    _ensure_no_active_support(s, p.id, checked.kind, exclude_id=x.id)
+    if x.ended_on is not None and x.ended_on < checked.assigned_on:  # type: ignore[operator]
+        raise DomainError("care.assigned_after_end", "assigned_on", ended=x.ended_on.isoformat())
+    previous = x.person_id
+    _apply_support(x, checked)
+    if previous != p.id:
+        # the visits belong to the entitlement: its occurrences move with it (one row per occurrence)
+        for f in s.execute(sa.select(Followup).where(Followup.source_id == x.id, Followup.live())).scalars():
+            f.person_id = p.id
+    followup_sync.refresh_people(s, list(dict.fromkeys([p.id, previous])), today)
 
 
-def end_support(
-    db: Database, user_id: str, support_id: str, ended_on: dt.date | None, today: dt.date
+def update_support(
+    db: Database,
+    actor: Actor,
+    support_id: str,
+    data: SupportInput,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
+    db.run(actor, do_update_support, support_id, data, today, expected_rev)
+
+
+def do_end_support(
+    s: Session,
+    actor: Actor,
+    support_id: str,
+    ended_on: dt.date | None,
+    today: dt.date,
+    expected_rev: int | None = None,
 ) -> None:
     """The entitlement ended (e.g. not re-confirmed this year); its care visits still ahead are cancelled."""
+    require(actor, Permission.CARE)
     if ended_on is None:
         raise DomainError("field.required", "ended_on")
     not_in_future(ended_on, today, "ended_on")
-    with db.write(user_id) as s:
-        x = _live(s, SupportEntitlement, support_id, "care.support_not_found")
-        if x.ended_on is not None:
-            raise DomainError("care.support_already_ended", None, ended=x.ended_on.isoformat())
-        if ended_on < x.assigned_on:
-            raise DomainError("care.ended_before_assigned", "ended_on", assigned=x.assigned_on.isoformat())
-        x.ended_on = ended_on
-        followup_sync.refresh_people(s, [x.person_id], today)
+    x = get_live(s, SupportEntitlement, support_id, "care.support_not_found")
+    expect_rev(x, expected_rev)
+    if x.ended_on is not None:
+        raise DomainError("care.support_already_ended", None, ended=x.ended_on.isoformat())
+    if ended_on < x.assigned_on:
+        raise DomainError("care.ended_before_assigned", "ended_on", assigned=x.assigned_on.isoformat())
+    x.ended_on = ended_on
+    followup_sync.refresh_people(s, [x.person_id], today)
+
+
+def end_support(
+    db: Database,
+    actor: Actor,
+    support_id: str,
+    ended_on: dt.date | None,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
+    db.run(actor, do_end_support, support_id, ended_on, today, expected_rev)
 
 
 def supports_of_household(db: Database, household_id: str) -> list[SupportRow]:
@@ -651,7 +762,7 @@ def supports_of_household(db: Database, household_id: str) -> list[SupportRow]:
     q = (
         sa.select(SupportEntitlement, Person.name)
         .join(Person, Person.id == SupportEntitlement.person_id)
-        .where(SupportEntitlement.household_id == household_id, SupportEntitlement.deleted_at.is_(None))
+        .where(SupportEntitlement.household_id == household_id, SupportEntitlement.live())
         .order_by(
             SupportEntitlement.ended_on.is_not(None),
             SupportEntitlement.assigned_on.desc(),
@@ -715,13 +826,11 @@ def folic_courses_ending(db: Database, today: dt.date, days: int = 30) -> list[F
         .join(Household, Household.id == Person.household_id)
         .outerjoin(
             open_pregnancy,
-            (open_pregnancy.woman_id == Person.id)
-            & open_pregnancy.outcome.is_(None)
-            & open_pregnancy.deleted_at.is_(None),
+            (open_pregnancy.woman_id == Person.id) & open_pregnancy.open(),
         )
         .where(
-            FolicAcidCourse.deleted_at.is_(None),
-            Person.deleted_at.is_(None),
+            FolicAcidCourse.live(),
+            Person.live(),
             Person.residence_status.in_(PRESENT),
             sa.or_(FolicAcidCourse.end_date.is_(None), FolicAcidCourse.end_date >= today),
         )

@@ -1,6 +1,7 @@
 """Applying the follow-up engine to the database: for one person after a change, or for everyone after a
 rules change. Facts are read in a few set-based queries, planned and reconciled in Python
-(app.services.schedule), and the difference written with Core statements and one audit line per change."""
+(app.services.schedule), and the difference written in bulk through the tracking API (app.models.tracking),
+one audit line per changed row with its real revision and old values."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.clock import CHINA_TZ, now_utc
+from app.clock import CHINA_TZ
+from app.i18n import tr
 from app.models import (
     ContraceptiveEpisode,
     FolicAcidCourse,
@@ -23,14 +25,14 @@ from app.models import (
     PrepregnancyCheck,
     SupportEntitlement,
 )
-from app.models.base import new_id
-from app.models.tracking import append_audit, last_audit_hash
-from app.models.vocab import PRESENT, FollowupStatus, FollowupType
+from app.models.ids import followup_id
+from app.models.tracking import insert_rows, update_rows
+from app.progress import ProgressFn, report
 from app.services import schedule
 from app.services.schedule import Existing, Plan, Rules, Window
+from app.vocab import PRESENT, FollowupStatus, FollowupType
 
 REFERRAL_ITEM = "referred"  # a checklist item answered "yes" creates a referral-outcome follow-up
-ProgressFn = Callable[[float, str], bool]
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
         pid
         for (pid,) in s.execute(
             sa.select(Person.id).where(
-                _in(Person.id, person_ids), Person.deleted_at.is_(None), Person.residence_status.in_(PRESENT)
+                _in(Person.id, person_ids), Person.live(), Person.residence_status.in_(PRESENT)
             )
         )
     }
@@ -172,7 +174,7 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
             _in(Followup.person_id, person_ids),
             Followup.followup_type == FollowupType.INJECTION,
             Followup.status == FollowupStatus.DONE,
-            Followup.deleted_at.is_(None),
+            Followup.live(),
         )
     ):
         injections[source_id].append((occurrence, done))
@@ -234,10 +236,10 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
         .where(
             _in(Followup.person_id, person_ids),
             Followup.status == FollowupStatus.DONE,
-            Followup.deleted_at.is_(None),
+            Followup.live(),
             FollowupAnswer.item_key == REFERRAL_ITEM,
             FollowupAnswer.value == "yes",
-            FollowupAnswer.deleted_at.is_(None),
+            FollowupAnswer.live(),
         )
     )
     for fid, pid, done in referred:
@@ -256,7 +258,7 @@ def _existing(s: Session, person_ids: Sequence[str] | None) -> dict[str, list[Ex
             Followup.due_date,
             Followup.latest_date,
             Followup.status,
-        ).where(_in(Followup.person_id, person_ids), Followup.deleted_at.is_(None))
+        ).where(_in(Followup.person_id, person_ids), Followup.live())
     )
     out: dict[str, list[Existing]] = defaultdict(list)
     for fid, source_id, ftype, occ, earliest, due, latest, status in rows:
@@ -271,28 +273,21 @@ def _apply(
     today: dt.date,
     progress: ProgressFn | None = None,
 ) -> SyncSummary:
-    user_id = s.info["user_id"]
-    node = s.info.get("node", "")
-    now = now_utc()
-    inserts: list[dict] = []
-    updates: list[dict] = []
-    audit: list[tuple[str, str, int, dict]] = []
+    """Write the difference between the plans and the stored follow-ups through the tracking API: new
+    occurrences with the ids of app.models.ids (the same in every database planning from these records),
+    moved windows and cancellations as ordinary audited changes with their real revisions."""
+    inserts: list[dict[str, object]] = []
+    moves: list[tuple[str, dict[str, object]]] = []
+    cancels: list[tuple[str, dict[str, object]]] = []
     seen = set()
     for n, src in enumerate(sources):
         seen.add(src.id)
         changes = schedule.reconcile(existing.get(src.id, ()), src.plan, today)
         for planned, status in changes.inserts:
-            fid = new_id()
             w = planned.window
             inserts.append(
                 dict(
-                    id=fid,
-                    rev=1,
-                    owner=node,
-                    created_at=now,
-                    created_by=user_id,
-                    updated_at=now,
-                    updated_by=user_id,
+                    id=followup_id(src.id, planned.followup_type, planned.occurrence),
                     person_id=src.person_id,
                     followup_type=planned.followup_type,
                     source_table=src.table,
@@ -302,96 +297,68 @@ def _apply(
                     due_date=w.due,
                     latest_date=w.latest,
                     status=status,
-                    result="",
-                    notes="",
-                    status_reason="",
-                )
-            )
-            audit.append(
-                (
-                    "insert",
-                    fid,
-                    1,
-                    {
-                        "followup_type": [None, planned.followup_type],
-                        "due_date": [None, w.due.isoformat()],
-                        "status": [None, status],
-                    },
                 )
             )
         for fid, w, status in changes.moves:
-            updates.append(
-                dict(
-                    fid=fid,
-                    earliest_date=w.earliest,
-                    due_date=w.due,
-                    latest_date=w.latest,
-                    status=status,
-                    status_reason="",
+            moves.append(
+                (
+                    fid,
+                    dict(
+                        earliest_date=w.earliest,
+                        due_date=w.due,
+                        latest_date=w.latest,
+                        status=status,
+                        status_reason="",
+                    ),
                 )
             )
-            audit.append(
-                ("update", fid, 0, {"due_date": [None, w.due.isoformat()], "status": [None, status]})
-            )
         for fid, reason in changes.cancels:
-            updates.append(dict(fid=fid, status=FollowupStatus.CANCELLED.value, status_reason=reason))
-            audit.append(("update", fid, 0, {"status": [None, "cancelled"], "status_reason": [None, reason]}))
-        if (
-            progress is not None
-            and n % 500 == 0
-            and not progress(0.1 + 0.7 * n / max(len(sources), 1), "followup.progress.planning")
-        ):
-            raise Cancelled
+            cancels.append((fid, dict(status=FollowupStatus.CANCELLED.value, status_reason=reason)))
+        if n % 500 == 0:
+            report(progress, 0.1 + 0.7 * n / max(len(sources), 1), tr("followup.progress.planning"))
     # follow-ups whose source record no longer exists at all
     for source_id, rows in existing.items():
         if source_id not in seen:
             for e in rows:
                 if e.status == FollowupStatus.DUE.value:
                     reason = "followup.reason.record_deleted"
-                    updates.append(
-                        dict(fid=e.id, status=FollowupStatus.CANCELLED.value, status_reason=reason)
-                    )
-                    audit.append(("update", e.id, 0, {"status": [None, "cancelled"]}))
-    table = Followup.__table__
-    if inserts:
-        s.execute(sa.insert(table), inserts)
-    moves = [u for u in updates if "due_date" in u]
-    cancels = [u for u in updates if "due_date" not in u]
-    bump = dict(rev=table.c.rev + 1, updated_at=now, updated_by=user_id)
-    if moves:
-        s.execute(
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("fid"))
-            .values(
-                earliest_date=sa.bindparam("earliest_date"),
-                due_date=sa.bindparam("due_date"),
-                latest_date=sa.bindparam("latest_date"),
-                status=sa.bindparam("status"),
-                status_reason=sa.bindparam("status_reason"),
-                **bump,
-            ),
-            moves,
-        )
-    if cancels:
-        s.execute(
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("fid"))
-            .values(status=sa.bindparam("status"), status_reason=sa.bindparam("status_reason"), **bump),
-            cancels,
-        )
-    if audit:
-        prev = last_audit_hash(s)
-        for action, fid, rev, changes in audit:
-            prev = append_audit(
-                s, action=action, table="followup", record_id=fid, rev=rev, changes=changes, prev_hash=prev
-            ).hash
-    s.expire_all()  # Core statements bypassed the identity map
+                    cancels.append((e.id, dict(status=FollowupStatus.CANCELLED.value, status_reason=reason)))
+    _revive_voided(s, inserts)
+    insert_rows(s, Followup, inserts)
+    moved = update_rows(s, Followup, moves)
+    cancelled = update_rows(s, Followup, cancels)
     people = len({src.person_id for src in sources})
-    return SyncSummary(len(inserts), len(moves), len(cancels), people)
+    return SyncSummary(len(inserts), moved, cancelled, people)
 
 
-class Cancelled(Exception):
-    """The person pressed Cancel; the transaction is rolled back and nothing changed."""
+def _revive_voided(s: Session, inserts: list[dict[str, object]]) -> None:
+    """An occurrence planned again whose row exists but was voided (its id is taken): bring that row back with
+    the new window instead of inserting a second row with the same id."""
+    ids = [str(r["id"]) for r in inserts]
+    voided: set[str] = set()
+    for i in range(0, len(ids), 500):
+        voided |= set(
+            s.execute(
+                sa.select(Followup.id).where(
+                    Followup.id.in_(ids[i : i + 500]), Followup.deleted_at.is_not(None)
+                )
+            ).scalars()
+        )
+    if not voided:
+        return
+    revive = [r for r in inserts if r["id"] in voided]
+    inserts[:] = [r for r in inserts if r["id"] not in voided]
+    update_rows(
+        s,
+        Followup,
+        [
+            (
+                str(r["id"]),
+                {**{k: v for k, v in r.items() if k != "id"}, "deleted_at": None, "deleted_reason": None},
+            )
+            for r in revive
+        ],
+    )
 
 
 def refresh_people(s: Session, person_ids: Sequence[str], today: dt.date) -> SyncSummary:
@@ -405,52 +372,19 @@ def refresh_all(s: Session, today: dt.date, progress: ProgressFn | None = None) 
     """Re-plan everyone's follow-ups (after a rules change, and at start-up to extend repeating ones)."""
     s.flush()
     rules = schedule.load_rules()
-    if progress is not None and not progress(0.0, "followup.progress.reading"):
-        raise Cancelled
+    report(progress, 0.0, tr("followup.progress.reading"))
     sources = _collect(s, rules, today, None)
     existing = _existing(s, None)
     summary = _apply(s, sources, existing, today, progress)
-    if progress is not None:
-        progress(1.0, "followup.progress.done")
+    report(progress, 1.0, tr("followup.progress.done"))
     return summary
 
 
 def mark_missed(s: Session, today: dt.date) -> int:
     """Due follow-ups whose latest day has passed become missed (they stay visible and can be done late)."""
-    table = Followup.__table__
-    ids = [
-        fid
-        for (fid,) in s.execute(
-            sa.select(table.c.id).where(
-                table.c.status == FollowupStatus.DUE,
-                table.c.latest_date < today,
-                table.c.deleted_at.is_(None),
-            )
+    ids = s.execute(
+        sa.select(Followup.id).where(
+            Followup.status == FollowupStatus.DUE, Followup.latest_date < today, Followup.live()
         )
-    ]
-    if ids:
-        refresh_ids = [{"fid": fid} for fid in ids]
-        s.execute(
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("fid"))
-            .values(
-                status=FollowupStatus.MISSED.value,
-                rev=table.c.rev + 1,
-                updated_at=now_utc(),
-                updated_by=s.info["user_id"],
-            ),
-            refresh_ids,
-        )
-        prev = last_audit_hash(s)
-        for fid in ids:
-            prev = append_audit(
-                s,
-                action="update",
-                table="followup",
-                record_id=fid,
-                rev=0,
-                changes={"status": ["due", "missed"]},
-                prev_hash=prev,
-            ).hash
-        s.expire_all()
-    return len(ids)
+    ).scalars()
+    return update_rows(s, Followup, [(fid, {"status": FollowupStatus.MISSED.value}) for fid in ids])

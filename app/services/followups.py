@@ -8,13 +8,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from app.actor import Actor
 from app.db import Database
 from app.errors import DomainError, NotFound
 from app.models import Followup, FollowupAnswer, Household, Person
-from app.models.vocab import FollowupStatus
+from app.models.ids import answer_id
+from app.models.tracking import expect_rev
+from app.progress import ProgressFn
 from app.services import checklists, followup_sync
+from app.services.permissions import Permission, require
+from app.services.records import get_live
 from app.services.validation import not_in_future, optional_text
+from app.vocab import FollowupStatus
 
 WINDOWS = ("week", "overdue", "next30", "open")
 OVERDUE_DAYS = 90
@@ -96,7 +103,7 @@ def _select() -> sa.Select:
         )
         .join(Person, Person.id == Followup.person_id)
         .join(Household, Household.id == Person.household_id)
-        .where(Followup.deleted_at.is_(None))
+        .where(Followup.live())
     )
 
 
@@ -157,7 +164,7 @@ def count(db: Database, today: dt.date, window: str) -> int:
     q = (
         sa.select(sa.func.count())
         .select_from(Followup)
-        .where(Followup.deleted_at.is_(None), window_condition(window, today))
+        .where(Followup.live(), window_condition(window, today))
     )
     with db.read() as s:
         return s.execute(q).scalar_one()
@@ -179,7 +186,7 @@ def get_detail(db: Database, followup_id: str) -> FollowupDetail:
         answers = dict(
             s.execute(
                 sa.select(FollowupAnswer.item_key, FollowupAnswer.value).where(
-                    FollowupAnswer.followup_id == followup_id, FollowupAnswer.deleted_at.is_(None)
+                    FollowupAnswer.followup_id == followup_id, FollowupAnswer.live()
                 )
             ).all()
         )
@@ -187,73 +194,117 @@ def get_detail(db: Database, followup_id: str) -> FollowupDetail:
         return FollowupDetail(FollowupRow(*row), template, answers, f.notes, f.updated_by)
 
 
-def record_visit(db: Database, user_id: str, followup_id: str, visit: VisitInput, today: dt.date) -> None:
+def do_record_visit(
+    s: Session,
+    actor: Actor,
+    followup_id: str,
+    visit: VisitInput,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
     """Record a visit on its checklist. A missed follow-up can still be recorded late; a visit already
     recorded can be corrected (its answers are replaced, the change audited)."""
+    require(actor, Permission.CARE)
     if visit.done_date is None:
         raise DomainError("field.required", "done_date")
     not_in_future(visit.done_date, today, "done_date")
     result = optional_text(visit.result, "result", 200)
     notes = optional_text(visit.notes, "notes", 2000)
-    with db.write(user_id) as s:
-        f = s.get(Followup, followup_id)
-        if f is None or f.deleted_at is not None:
-            raise NotFound("followup.not_found")
-        if f.status == FollowupStatus.CANCELLED:
-            raise DomainError("followup.is_cancelled", None)
-        if visit.done_date < f.earliest_date - dt.timedelta(days=30):
-            raise DomainError("followup.too_early", "done_date", earliest=f.earliest_date.isoformat())
-        templates = checklists.load_templates()
-        template = (
-            templates.get(f.followup_type, f.checklist_version)
-            if f.status == FollowupStatus.DONE
-            else templates.current(f.followup_type)
-        )
-        answers = checklists.check_answers(template, visit.answers, today)
-        f.status, f.done_date, f.result, f.notes = FollowupStatus.DONE.value, visit.done_date, result, notes
-        f.status_reason, f.checklist_version = "", template.version
-        stored = {
-            a.item_key: a
-            for a in s.execute(sa.select(FollowupAnswer).where(FollowupAnswer.followup_id == f.id)).scalars()
-        }
-        for key, value in answers.items():
-            a = stored.get(key)
-            if a is None:
-                s.add(FollowupAnswer(followup_id=f.id, item_key=key, value=value))
-            else:
-                a.value, a.deleted_at, a.deleted_reason = value, None, None
-        for key, a in stored.items():
-            if key not in answers and a.deleted_at is None:
-                a.value = ""
-        followup_sync.refresh_people(s, [f.person_id], today)
+    f = get_live(s, Followup, followup_id, "followup.not_found")
+    expect_rev(f, expected_rev)
+    if f.status == FollowupStatus.CANCELLED:
+        raise DomainError("followup.is_cancelled", None)
+    if visit.done_date < f.earliest_date - dt.timedelta(days=30):
+        raise DomainError("followup.too_early", "done_date", earliest=f.earliest_date.isoformat())
+    templates = checklists.load_templates()
+    template = (
+        templates.get(f.followup_type, f.checklist_version)
+        if f.status == FollowupStatus.DONE
+        else templates.current(f.followup_type)
+    )
+    answers = checklists.check_answers(template, visit.answers, today)
+    f.status, f.done_date, f.result, f.notes = FollowupStatus.DONE.value, visit.done_date, result, notes
+    f.status_reason, f.checklist_version = "", template.version
+    stored = {
+        a.item_key: a
+        for a in s.execute(sa.select(FollowupAnswer).where(FollowupAnswer.followup_id == f.id)).scalars()
+    }
+    for key, value in answers.items():
+        a = stored.get(key)
+        if a is None:
+            s.add(FollowupAnswer(id=answer_id(f.id, key), followup_id=f.id, item_key=key, value=value))
+        else:
+            a.value, a.deleted_at, a.deleted_reason = value, None, None
+    for key, a in stored.items():
+        if key not in answers and a.deleted_at is None:
+            a.value = ""
+    followup_sync.refresh_people(s, [f.person_id], today)
 
 
-def set_status(
-    db: Database, user_id: str, followup_id: str, status: str, reason: str, today: dt.date
+def record_visit(
+    db: Database,
+    actor: Actor,
+    followup_id: str,
+    visit: VisitInput,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
+    db.run(actor, do_record_visit, followup_id, visit, today, expected_rev)
+
+
+def do_set_status(
+    s: Session,
+    actor: Actor,
+    followup_id: str,
+    status: str,
+    reason: str,
+    today: dt.date,
+    expected_rev: int | None = None,
 ) -> None:
     """Mark an open follow-up missed or cancelled, with the reason a person gave."""
+    require(actor, Permission.CARE)
     if status not in (FollowupStatus.MISSED, FollowupStatus.CANCELLED):
         raise ValueError("only missed or cancelled can be set by hand")
     reason = optional_text(reason, "reason", 200)
     if status == FollowupStatus.CANCELLED and not reason:
         raise DomainError("followup.reason_required", "reason")
-    with db.write(user_id) as s:
-        f = s.get(Followup, followup_id)
-        if f is None or f.deleted_at is not None:
-            raise NotFound("followup.not_found")
-        if f.status not in (FollowupStatus.DUE, FollowupStatus.MISSED):
-            raise DomainError("followup.not_open", None)
-        f.status, f.status_reason = status, reason
+    f = get_live(s, Followup, followup_id, "followup.not_found")
+    expect_rev(f, expected_rev)
+    if f.status not in (FollowupStatus.DUE, FollowupStatus.MISSED):
+        raise DomainError("followup.not_open", None)
+    f.status, f.status_reason = status, reason
 
 
-def mark_missed(db: Database, user_id: str, today: dt.date) -> int:
-    with db.write(user_id) as s:
-        return followup_sync.mark_missed(s, today)
+def set_status(
+    db: Database,
+    actor: Actor,
+    followup_id: str,
+    status: str,
+    reason: str,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
+    db.run(actor, do_set_status, followup_id, status, reason, today, expected_rev)
+
+
+def do_mark_missed(s: Session, actor: Actor, today: dt.date) -> int:
+    require(actor, Permission.CARE)
+    return followup_sync.mark_missed(s, today)
+
+
+def mark_missed(db: Database, actor: Actor, today: dt.date) -> int:
+    return db.run(actor, do_mark_missed, today)
+
+
+def do_regenerate_all(
+    s: Session, actor: Actor, today: dt.date, progress: ProgressFn | None = None
+) -> followup_sync.SyncSummary:
+    """After a rules change (or daily, to extend repeating follow-ups): one transaction, cancellable."""
+    require(actor, Permission.CARE)
+    return followup_sync.refresh_all(s, today, progress)
 
 
 def regenerate_all(
-    db: Database, user_id: str, today: dt.date, progress: followup_sync.ProgressFn | None = None
+    db: Database, actor: Actor, today: dt.date, progress: ProgressFn | None = None
 ) -> followup_sync.SyncSummary:
-    """After a rules change (or daily, to extend repeating follow-ups): one transaction, cancellable."""
-    with db.write(user_id) as s:
-        return followup_sync.refresh_all(s, today, progress)
+    return db.run(actor, do_regenerate_all, today, progress)

@@ -1,7 +1,8 @@
 """Households and their members: register, edit, move, and record births, deaths and moves.
 
-Every change is one transaction opened here (db.write), attributed to the acting user; people are never
-deleted — a death or a move away is a vital event and a status.
+Every change is a core taking the open session and the acting person (see "writing" below), attributed to
+them; people are never deleted — a death or a move away is a vital event and a status, a record typed by
+mistake is voided (app.services.voiding).
 """
 
 from __future__ import annotations
@@ -13,10 +14,17 @@ from dataclasses import dataclass, field, replace
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.actor import Actor
 from app.db import Database
 from app.errors import DomainError, NotFound
 from app.models import Household, Person, VillagerGroup, VitalEvent
-from app.models.vocab import (
+from app.models.tracking import expect_rev
+from app.services import followup_sync, identity
+from app.services.names import name_keys, search_needle
+from app.services.permissions import Permission, require
+from app.services.records import get_live, live_person
+from app.services.validation import clean_phone, full_years, not_in_future, optional_text, required_text
+from app.vocab import (
     MARRIED,
     PRESENT,
     MaritalStatus,
@@ -26,9 +34,6 @@ from app.models.vocab import (
     Sex,
     VitalEventType,
 )
-from app.services import followup_sync, identity
-from app.services.names import name_keys, search_needle
-from app.services.validation import clean_phone, full_years, not_in_future, optional_text, required_text
 
 
 @dataclass(frozen=True)
@@ -208,7 +213,7 @@ def list_groups(db: Database) -> list[tuple[int, str]]:
     with db.read() as s:
         rows = s.execute(
             sa.select(VillagerGroup.number, VillagerGroup.name)
-            .where(VillagerGroup.deleted_at.is_(None))
+            .where(VillagerGroup.live())
             .order_by(VillagerGroup.number)
         )
         return [(n, name) for n, name in rows]
@@ -221,7 +226,7 @@ def list_households(
     name (characters, full pinyin, initials). The page filters the in-memory `load_register` instead, which
     is several times faster per keystroke at township scale."""
     head = sa.orm.aliased(Person)
-    present = Person.residence_status.in_(PRESENT) & Person.deleted_at.is_(None)
+    present = Person.residence_status.in_(PRESENT) & Person.live()
     members = (
         sa.select(Person.household_id, sa.func.count().label("n"))
         .where(present)
@@ -241,7 +246,7 @@ def list_households(
         )
         .outerjoin(head, head.id == Household.head_person_id)
         .outerjoin(members, members.c.household_id == Household.id)
-        .where(Household.deleted_at.is_(None))
+        .where(Household.live())
     )
     if group_no is not None:
         q = q.where(Household.group_no == group_no)
@@ -251,7 +256,7 @@ def list_households(
     if needle:
         like = f"%{needle}%"
         member_match = sa.select(Person.household_id).where(
-            Person.deleted_at.is_(None),
+            Person.live(),
             sa.or_(Person.name.like(like), Person.name_pinyin.like(like), Person.name_initials.like(like)),
         )
         q = q.where(
@@ -291,7 +296,7 @@ def load_register(db: Database) -> HouseholdRegister:
     with db.read() as s:
         people = s.execute(
             sa.select(Person.household_id, Person.name, Person.name_pinyin, Person.name_initials).where(
-                Person.deleted_at.is_(None)
+                Person.live()
             )
         )
         for household_id, name, pinyin, initials in people:
@@ -307,7 +312,7 @@ def household_members(db: Database, household_id: str, include_gone: bool = True
     q = (
         sa.select(Person, Household)
         .join(Household, Household.id == Person.household_id)
-        .where(Person.household_id == household_id, Person.deleted_at.is_(None))
+        .where(Person.household_id == household_id, Person.live())
     )
     if not include_gone:
         q = q.where(Person.residence_status.in_(PRESENT))
@@ -354,7 +359,7 @@ def people_by_ids(db: Database, person_ids: Sequence[str]) -> list[PersonRow]:
             for p, h in s.execute(
                 sa.select(Person, Household)
                 .join(Household, Household.id == Person.household_id)
-                .where(Person.id.in_(chunk), Person.deleted_at.is_(None))
+                .where(Person.id.in_(chunk), Person.live())
             ):
                 found[p.id] = _person_row(p, h)
     return [found[pid] for pid in wanted if pid in found]
@@ -380,7 +385,7 @@ def find_duplicates(
     q = (
         sa.select(Person, Household)
         .join(Household, Household.id == Person.household_id)
-        .where(Person.deleted_at.is_(None), sa.or_(*conds))
+        .where(Person.live(), sa.or_(*conds))
     )
     if exclude_id:
         q = q.where(Person.id != exclude_id)
@@ -393,32 +398,40 @@ def find_duplicates(
 
 
 # ---------------------------------------------------------------- writing
+#
+# Each change is a core `do_*(s, actor, ...)` working inside the transaction it is given (an importer runs
+# thousands of them in one) and a thin wrapper that opens the transaction (db.run) for a form.
 
 
-def _ensure_group(s: Session, group_no: int) -> None:
-    exists = s.execute(
-        sa.select(VillagerGroup.number).where(
-            VillagerGroup.number == group_no, VillagerGroup.deleted_at.is_(None)
+def group_id_of(s: Session, actor: Actor, group_no: int) -> str:
+    """The id of villager group `group_no` of the acting node's village (refused if it has no such group)."""
+    gid = s.execute(
+        sa.select(VillagerGroup.id).where(
+            VillagerGroup.owner == actor.node, VillagerGroup.number == group_no, VillagerGroup.live()
         )
-    ).first()
-    if not exists:
+    ).scalar()
+    if gid is None:
         raise DomainError("household.group_unknown", "group_no", group=group_no)
+    return gid
 
 
-def _ensure_number_free(s: Session, number: str, exclude_id: str | None = None) -> None:
-    q = sa.select(Household.id).where(Household.household_no == number, Household.deleted_at.is_(None))
+def _ensure_number_free(s: Session, actor: Actor, number: str, exclude_id: str | None = None) -> None:
+    q = sa.select(Household.id).where(
+        Household.owner == actor.node, Household.household_no == number, Household.live()
+    )
     if exclude_id:
         q = q.where(Household.id != exclude_id)
     if s.execute(q).first():
         raise DomainError("household.number_taken", "household_no", number=number)
 
 
-def _ensure_id_free(s: Session, id_number: str | None, exclude_id: str | None = None) -> None:
+def _ensure_id_free(s: Session, actor: Actor, id_number: str | None, exclude_id: str | None = None) -> None:
     if not id_number:
         return
     q = sa.select(Person.name).where(
+        Person.owner == actor.node,
         Person.id_number == id_number,
-        Person.deleted_at.is_(None),
+        Person.live(),
         Person.residence_status != ResidenceStatus.DECEASED,
     )
     if exclude_id:
@@ -428,18 +441,8 @@ def _ensure_id_free(s: Session, id_number: str | None, exclude_id: str | None = 
         raise DomainError("person.id_taken", "id_number", name=other)
 
 
-def _live_person(s: Session, person_id: str) -> Person:
-    p = s.get(Person, person_id)
-    if p is None or p.deleted_at is not None:
-        raise NotFound("person.not_found")
-    return p
-
-
-def _live_household(s: Session, household_id: str) -> Household:
-    h = s.get(Household, household_id)
-    if h is None or h.deleted_at is not None:
-        raise NotFound("household.not_found")
-    return h
+def live_household(s: Session, household_id: str, field: str | None = None) -> Household:
+    return get_live(s, Household, household_id, "household.not_found", field)
 
 
 def _claim_head(s: Session, h: Household, p: Person) -> None:
@@ -451,32 +454,45 @@ def _claim_head(s: Session, h: Household, p: Person) -> None:
     h.head_person_id = p.id
 
 
-def create_household(db: Database, user_id: str, data: HouseholdInput) -> str:
+def do_create_household(s: Session, actor: Actor, data: HouseholdInput) -> str:
+    require(actor, Permission.REGISTER)
     data = check_household(data)
-    with db.write(user_id) as s:
-        _ensure_group(s, data.group_no)
-        _ensure_number_free(s, data.household_no)
-        h = Household(
-            household_no=data.household_no,
-            group_no=data.group_no,
-            address=data.address,
-            phone=data.phone,
-            residence_type=data.residence_type,
-            notes=data.notes,
-        )
-        s.add(h)
-        s.flush()
-        return h.id
+    group_id = group_id_of(s, actor, data.group_no)
+    _ensure_number_free(s, actor, data.household_no)
+    h = Household(
+        household_no=data.household_no,
+        group_id=group_id,
+        address=data.address,
+        phone=data.phone,
+        residence_type=data.residence_type,
+        notes=data.notes,
+    )
+    s.add(h)
+    s.flush()
+    return h.id
 
 
-def update_household(db: Database, user_id: str, household_id: str, data: HouseholdInput) -> None:
+def create_household(db: Database, actor: Actor, data: HouseholdInput) -> str:
+    return db.run(actor, do_create_household, data)
+
+
+def do_update_household(
+    s: Session, actor: Actor, household_id: str, data: HouseholdInput, expected_rev: int | None = None
+) -> None:
+    require(actor, Permission.REGISTER)
     data = check_household(data)
-    with db.write(user_id) as s:
-        h = _live_household(s, household_id)
-        _ensure_group(s, data.group_no)
-        _ensure_number_free(s, data.household_no, exclude_id=household_id)
-        h.household_no, h.group_no, h.address = data.household_no, data.group_no, data.address
-        h.phone, h.residence_type, h.notes = data.phone, data.residence_type, data.notes
+    h = live_household(s, household_id)
+    expect_rev(h, expected_rev)
+    group_id = group_id_of(s, actor, data.group_no)
+    _ensure_number_free(s, actor, data.household_no, exclude_id=household_id)
+    h.household_no, h.group_id, h.address = data.household_no, group_id, data.address
+    h.phone, h.residence_type, h.notes = data.phone, data.residence_type, data.notes
+
+
+def update_household(
+    db: Database, actor: Actor, household_id: str, data: HouseholdInput, expected_rev: int | None = None
+) -> None:
+    db.run(actor, do_update_household, household_id, data, expected_rev)
 
 
 def _apply_person(p: Person, d: PersonInput) -> None:
@@ -492,9 +508,9 @@ def _apply_person(p: Person, d: PersonInput) -> None:
     )
 
 
-def add_person(
-    db: Database,
-    user_id: str,
+def do_add_person(
+    s: Session,
+    actor: Actor,
     household_id: str,
     data: PersonInput,
     today: dt.date,
@@ -503,6 +519,7 @@ def add_person(
 ) -> str:
     """Add a member. `arrival` records how they came: BIRTH (a newborn) or MOVE_IN, or None for people
     registered from the existing paper register (no event: they were already in the village)."""
+    require(actor, Permission.REGISTER)
     checked = check_person(data, today).data
     if arrival not in (None, VitalEventType.BIRTH, VitalEventType.MOVE_IN):
         raise ValueError("arrival must be a birth or a move in")
@@ -513,31 +530,42 @@ def add_person(
         not_in_future(event_date, today, "event_date")
         if event_date < checked.birth_date:  # type: ignore[operator]
             raise DomainError("event.before_birth", "event_date")
-    with db.write(user_id) as s:
-        h = _live_household(s, household_id)
-        _ensure_id_free(s, checked.id_number)
-        p = Person(household_id=h.id)
-        _apply_person(p, checked)
-        s.add(p)
-        s.flush()
-        if checked.relation == Relation.HEAD:
-            _claim_head(s, h, p)
-        if arrival is not None:
-            s.add(
-                VitalEvent(
-                    person_id=p.id,
-                    household_id=h.id,
-                    event_type=arrival,
-                    event_date=event_date,
-                    place=checked.residence_place if arrival == VitalEventType.MOVE_IN else None,
-                )
+    h = live_household(s, household_id)
+    _ensure_id_free(s, actor, checked.id_number)
+    p = Person(household_id=h.id)
+    _apply_person(p, checked)
+    s.add(p)
+    s.flush()
+    if checked.relation == Relation.HEAD:
+        _claim_head(s, h, p)
+    if arrival is not None:
+        s.add(
+            VitalEvent(
+                person_id=p.id,
+                household_id=h.id,
+                event_type=arrival,
+                event_date=event_date,
+                place=checked.residence_place if arrival == VitalEventType.MOVE_IN else None,
             )
-        return p.id
+        )
+    return p.id
 
 
-def update_person(
+def add_person(
     db: Database,
-    user_id: str,
+    actor: Actor,
+    household_id: str,
+    data: PersonInput,
+    today: dt.date,
+    arrival: VitalEventType | None = None,
+    event_date: dt.date | None = None,
+) -> str:
+    return db.run(actor, do_add_person, household_id, data, today, arrival, event_date)
+
+
+def do_update_person(
+    s: Session,
+    actor: Actor,
     person_id: str,
     data: PersonInput,
     today: dt.date,
@@ -545,61 +573,75 @@ def update_person(
 ) -> None:
     """Save an edited member. A marriage or divorce typed here is recorded as a vital event too.
     `expected_rev` refuses to overwrite a change someone else saved meanwhile."""
+    require(actor, Permission.REGISTER)
     checked = check_person(data, today).data
-    with db.write(user_id) as s:
-        p = _live_person(s, person_id)
-        if expected_rev is not None and p.rev != expected_rev:
-            raise DomainError("record.changed_meanwhile", None)
-        if p.residence_status == ResidenceStatus.DECEASED:
-            raise DomainError("person.is_deceased", None)
-        _ensure_id_free(s, checked.id_number, exclude_id=person_id)
-        was_married = p.marital_status in MARRIED
-        now_married = checked.marital_status in MARRIED
-        _apply_person(p, checked)
-        h = _live_household(s, p.household_id)
-        if checked.relation == Relation.HEAD:
-            _claim_head(s, h, p)
-        elif h.head_person_id == p.id:
-            h.head_person_id = None
-        if now_married and not was_married:
-            s.add(
-                VitalEvent(
-                    person_id=p.id,
-                    household_id=h.id,
-                    event_type=VitalEventType.MARRIAGE,
-                    event_date=checked.marriage_date or today,
-                )
-            )
-        elif was_married and checked.marital_status == MaritalStatus.DIVORCED:
-            s.add(
-                VitalEvent(
-                    person_id=p.id, household_id=h.id, event_type=VitalEventType.DIVORCE, event_date=today
-                )
-            )
-
-
-def record_death(
-    db: Database, user_id: str, person_id: str, death_date: dt.date, today: dt.date, notes: str = ""
-) -> None:
-    not_in_future(death_date, today, "death_date")
-    with db.write(user_id) as s:
-        p = _live_person(s, person_id)
-        if p.residence_status == ResidenceStatus.DECEASED:
-            raise DomainError("person.is_deceased", None)
-        if death_date < p.birth_date:
-            raise DomainError("person.death_before_birth", "death_date")
-        p.residence_status, p.death_date = ResidenceStatus.DECEASED, death_date
+    p = live_person(s, person_id)
+    expect_rev(p, expected_rev)
+    if p.residence_status == ResidenceStatus.DECEASED:
+        raise DomainError("person.is_deceased", None)
+    _ensure_id_free(s, actor, checked.id_number, exclude_id=person_id)
+    was_married = p.marital_status in MARRIED
+    now_married = checked.marital_status in MARRIED
+    _apply_person(p, checked)
+    h = live_household(s, p.household_id)
+    if checked.relation == Relation.HEAD:
+        _claim_head(s, h, p)
+    elif h.head_person_id == p.id:
+        h.head_person_id = None
+    if now_married and not was_married:
         s.add(
             VitalEvent(
                 person_id=p.id,
-                household_id=p.household_id,
-                event_type=VitalEventType.DEATH,
-                event_date=death_date,
-                notes=optional_text(notes, "notes", 2000),
+                household_id=h.id,
+                event_type=VitalEventType.MARRIAGE,
+                event_date=checked.marriage_date or today,
             )
         )
-        _widow_spouse(s, p)
-        followup_sync.refresh_people(s, [p.id], today)  # due follow-ups are cancelled with the death
+    elif was_married and checked.marital_status == MaritalStatus.DIVORCED:
+        s.add(
+            VitalEvent(person_id=p.id, household_id=h.id, event_type=VitalEventType.DIVORCE, event_date=today)
+        )
+
+
+def update_person(
+    db: Database,
+    actor: Actor,
+    person_id: str,
+    data: PersonInput,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
+    db.run(actor, do_update_person, person_id, data, today, expected_rev)
+
+
+def do_record_death(
+    s: Session, actor: Actor, person_id: str, death_date: dt.date, today: dt.date, notes: str = ""
+) -> None:
+    require(actor, Permission.REGISTER)
+    not_in_future(death_date, today, "death_date")
+    p = live_person(s, person_id)
+    if p.residence_status == ResidenceStatus.DECEASED:
+        raise DomainError("person.is_deceased", None)
+    if death_date < p.birth_date:
+        raise DomainError("person.death_before_birth", "death_date")
+    p.residence_status, p.death_date = ResidenceStatus.DECEASED, death_date
+    s.add(
+        VitalEvent(
+            person_id=p.id,
+            household_id=p.household_id,
+            event_type=VitalEventType.DEATH,
+            event_date=death_date,
+            notes=optional_text(notes, "notes", 2000),
+        )
+    )
+    _widow_spouse(s, p)
+    followup_sync.refresh_people(s, [p.id], today)  # due follow-ups are cancelled with the death
+
+
+def record_death(
+    db: Database, actor: Actor, person_id: str, death_date: dt.date, today: dt.date, notes: str = ""
+) -> None:
+    db.run(actor, do_record_death, person_id, death_date, today, notes)
 
 
 def _widow_spouse(s: Session, deceased: Person) -> None:
@@ -612,7 +654,7 @@ def _widow_spouse(s: Session, deceased: Person) -> None:
             sa.select(Person).where(
                 Person.household_id == deceased.household_id,
                 Person.relation == other_relation,
-                Person.deleted_at.is_(None),
+                Person.live(),
                 Person.residence_status != ResidenceStatus.DECEASED,
                 Person.marital_status.in_(MARRIED),
             )
@@ -624,9 +666,9 @@ def _widow_spouse(s: Session, deceased: Person) -> None:
         spouse.marital_status = MaritalStatus.WIDOWED
 
 
-def record_move_away(
-    db: Database,
-    user_id: str,
+def do_record_move_away(
+    s: Session,
+    actor: Actor,
     person_id: str,
     move_date: dt.date,
     destination: str,
@@ -634,46 +676,64 @@ def record_move_away(
     permanent: bool = True,
 ) -> None:
     """迁出 (permanent: leaves the register) or 外出流动 (temporary: stays, marked as out-migrant)."""
+    require(actor, Permission.REGISTER)
     not_in_future(move_date, today, "event_date")
     place = required_text(destination, "residence_place", 120)
-    with db.write(user_id) as s:
-        p = _live_person(s, person_id)
-        if p.residence_status in (ResidenceStatus.DECEASED, ResidenceStatus.MOVED_AWAY):
-            raise DomainError("person.not_present", None)
-        if move_date < p.birth_date:
-            raise DomainError("event.before_birth", "event_date")
-        p.residence_status = ResidenceStatus.MOVED_AWAY if permanent else ResidenceStatus.OUT_MIGRANT
-        p.residence_place = place
-        s.add(
-            VitalEvent(
-                person_id=p.id,
-                household_id=p.household_id,
-                event_type=VitalEventType.MOVE_OUT,
-                event_date=move_date,
-                place=place,
-            )
+    p = live_person(s, person_id)
+    if p.residence_status in (ResidenceStatus.DECEASED, ResidenceStatus.MOVED_AWAY):
+        raise DomainError("person.not_present", None)
+    if move_date < p.birth_date:
+        raise DomainError("event.before_birth", "event_date")
+    p.residence_status = ResidenceStatus.MOVED_AWAY if permanent else ResidenceStatus.OUT_MIGRANT
+    p.residence_place = place
+    s.add(
+        VitalEvent(
+            person_id=p.id,
+            household_id=p.household_id,
+            event_type=VitalEventType.MOVE_OUT,
+            event_date=move_date,
+            place=place,
         )
-        if permanent:  # an out-migrant stays in the population and keeps the follow-ups
-            followup_sync.refresh_people(s, [p.id], today)
+    )
+    if permanent:  # an out-migrant stays in the population and keeps the follow-ups
+        followup_sync.refresh_people(s, [p.id], today)
 
 
-def move_to_household(
-    db: Database, user_id: str, person_id: str, household_id: str, relation: str, today: dt.date
+def record_move_away(
+    db: Database,
+    actor: Actor,
+    person_id: str,
+    move_date: dt.date,
+    destination: str,
+    today: dt.date,
+    permanent: bool = True,
+) -> None:
+    db.run(actor, do_record_move_away, person_id, move_date, destination, today, permanent)
+
+
+def do_move_to_household(
+    s: Session, actor: Actor, person_id: str, household_id: str, relation: str, today: dt.date
 ) -> None:
     """Move a member to another household of the village (e.g. after a marriage or a household split).
     Not a vital event: the person stays in the village's population."""
+    require(actor, Permission.REGISTER)
     if relation not in Relation.__members__.values():
         raise DomainError("field.invalid_choice", "relation")
-    with db.write(user_id) as s:
-        p = _live_person(s, person_id)
-        if p.residence_status not in PRESENT:
-            raise DomainError("person.not_present", None)
-        if p.household_id == household_id:
-            raise DomainError("person.same_household", "household")
-        old = _live_household(s, p.household_id)
-        new = _live_household(s, household_id)
-        if old.head_person_id == p.id:
-            old.head_person_id = None
-        p.household_id, p.relation = new.id, relation
-        if relation == Relation.HEAD:
-            _claim_head(s, new, p)
+    p = live_person(s, person_id)
+    if p.residence_status not in PRESENT:
+        raise DomainError("person.not_present", None)
+    if p.household_id == household_id:
+        raise DomainError("person.same_household", "household")
+    old = live_household(s, p.household_id)
+    new = live_household(s, household_id)
+    if old.head_person_id == p.id:
+        old.head_person_id = None
+    p.household_id, p.relation = new.id, relation
+    if relation == Relation.HEAD:
+        _claim_head(s, new, p)
+
+
+def move_to_household(
+    db: Database, actor: Actor, person_id: str, household_id: str, relation: str, today: dt.date
+) -> None:
+    db.run(actor, do_move_to_household, person_id, household_id, relation, today)

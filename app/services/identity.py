@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from stdnum.cn import ric
 
 from app.errors import DomainError
-from app.models.vocab import Sex
+from app.vocab import Sex
 
 _SHAPE_18 = re.compile(r"^[1-9]\d{5}(18|19|20)\d{2}\d{4}\d{3}[\dX]$")
 _SHAPE_15 = re.compile(r"^[1-9]\d{14}$")

@@ -48,10 +48,14 @@ from app.models import (
     PrepregnancyCheck,
     StockMovement,
     SupplyItem,
-    VillageProfile,
     VitalEvent,
 )
-from app.models.vocab import (
+from app.models.village import home_profile
+from app.services.pregnancies import DELIVERIES
+from app.services.quality import failing_people
+from app.services.supplies import SupplyMonthRow, supply_report
+from app.services.validation import full_years
+from app.vocab import (
     DeliveryPlace,
     FollowupStatus,
     FollowupType,
@@ -61,10 +65,6 @@ from app.models.vocab import (
     SupplyCategory,
     VitalEventType,
 )
-from app.services.pregnancies import DELIVERIES
-from app.services.quality import failing_people
-from app.services.supplies import SupplyMonthRow, supply_report
-from app.services.validation import full_years
 
 if TYPE_CHECKING:
     from app.services.report_tables import ReportDocument
@@ -224,8 +224,8 @@ def births(s: sa.orm.Session, period: Period) -> Births:
         .outerjoin(Pregnancy, Pregnancy.id == Person.born_of_pregnancy_id)
         .where(
             VitalEvent.event_type == VitalEventType.BIRTH,
-            VitalEvent.deleted_at.is_(None),
-            Person.deleted_at.is_(None),
+            VitalEvent.live(),
+            Person.live(),
             VitalEvent.event_date.between(period.first, period.last),
         )
         .order_by(Person.birth_date, Person.id)
@@ -248,8 +248,8 @@ def vital_events(s: sa.orm.Session, period: Period) -> dict[str, People]:
         sa.select(VitalEvent.event_type, VitalEvent.person_id)
         .join(Person, Person.id == VitalEvent.person_id)
         .where(
-            VitalEvent.deleted_at.is_(None),
-            Person.deleted_at.is_(None),
+            VitalEvent.live(),
+            Person.live(),
             VitalEvent.event_date.between(period.first, period.last),
         )
         .order_by(VitalEvent.event_date, VitalEvent.id)
@@ -299,7 +299,7 @@ def population_on(s: sa.orm.Session, day: dt.date) -> tuple[dict[str, People], P
     for pid, when, kind in s.execute(
         sa.select(VitalEvent.person_id, VitalEvent.event_date, VitalEvent.event_type)
         .where(
-            VitalEvent.deleted_at.is_(None),
+            VitalEvent.live(),
             VitalEvent.event_type.in_([VitalEventType.MOVE_IN, VitalEventType.MOVE_OUT]),
         )
         .order_by(VitalEvent.event_date, VitalEvent.id)
@@ -309,7 +309,7 @@ def population_on(s: sa.orm.Session, day: dt.date) -> tuple[dict[str, People], P
     women: list[str] = []
     for pid, current, death_date, birth_date, sex in s.execute(
         sa.select(Person.id, Person.residence_status, Person.death_date, Person.birth_date, Person.sex)
-        .where(Person.deleted_at.is_(None), Person.birth_date <= day)
+        .where(Person.live(), Person.birth_date <= day)
         .order_by(Person.id)
     ):
         status = status_on(current, death_date, birth_date, moves.get(pid, []), day)
@@ -334,7 +334,7 @@ class _MaternalFigures:
 
 
 def maternal(s: sa.orm.Session, period: Period) -> _MaternalFigures:
-    live = Pregnancy.deleted_at.is_(None)
+    live = Pregnancy.live()
     registered = s.execute(
         sa.select(Pregnancy.woman_id, Pregnancy.lmp, Pregnancy.registration_date)
         .where(live, Pregnancy.registration_date.between(period.first, period.last))
@@ -359,7 +359,7 @@ def maternal(s: sa.orm.Session, period: Period) -> _MaternalFigures:
     ).all()
     ids = [d.id for d in delivered]
     done = (
-        Followup.deleted_at.is_(None),
+        Followup.live(),
         Followup.status == FollowupStatus.DONE,
         Followup.source_id.in_(ids),
     )
@@ -416,8 +416,8 @@ def followup_tallies(s: sa.orm.Session, period: Period) -> tuple[FollowupTally, 
         )
         .join(Person, Person.id == Followup.person_id)
         .where(
-            Followup.deleted_at.is_(None),
-            Person.deleted_at.is_(None),
+            Followup.live(),
+            Person.live(),
             Followup.status != FollowupStatus.CANCELLED,
             Followup.due_date.between(period.first, period.last),
         )
@@ -453,7 +453,7 @@ def prepregnancy_checks(s: sa.orm.Session, period: Period) -> People:
         s.execute(
             sa.select(PrepregnancyCheck.woman_id)
             .where(
-                PrepregnancyCheck.deleted_at.is_(None),
+                PrepregnancyCheck.live(),
                 PrepregnancyCheck.check_date.between(period.first, period.last),
             )
             .order_by(PrepregnancyCheck.check_date, PrepregnancyCheck.id)
@@ -465,7 +465,7 @@ def folic_supplied(s: sa.orm.Session, period: Period) -> People:
     started = s.execute(
         sa.select(FolicAcidCourse.woman_id)
         .where(
-            FolicAcidCourse.deleted_at.is_(None),
+            FolicAcidCourse.live(),
             FolicAcidCourse.start_date.between(period.first, period.last),
         )
         .order_by(FolicAcidCourse.start_date, FolicAcidCourse.id)
@@ -475,7 +475,7 @@ def folic_supplied(s: sa.orm.Session, period: Period) -> People:
         sa.select(StockMovement.person_id)
         .join(SupplyItem, SupplyItem.id == StockMovement.item_id)
         .where(
-            StockMovement.deleted_at.is_(None),
+            StockMovement.live(),
             StockMovement.movement_type == MovementType.ISSUE_PERSON,
             SupplyItem.category == SupplyCategory.FOLIC_ACID,
             StockMovement.person_id.is_not(None),
@@ -497,10 +497,10 @@ def folic_adherence(s: sa.orm.Session, period: Period) -> tuple[Rate, Rate]:
             FollowupAnswer,
             (FollowupAnswer.followup_id == Followup.id)
             & (FollowupAnswer.item_key == "taking")
-            & FollowupAnswer.deleted_at.is_(None),
+            & FollowupAnswer.live(),
         )
         .where(
-            Followup.deleted_at.is_(None),
+            Followup.live(),
             Followup.followup_type == FollowupType.FOLIC_ADHERENCE,
             Followup.status == FollowupStatus.DONE,
             Followup.done_date.between(period.first, period.last),
@@ -573,6 +573,6 @@ def monthly_report_document(
 
     figures = monthly_figures(db, year, month, year_to_date=year_to_date, today=today)
     with db.read() as s:
-        profile = s.get(VillageProfile, 1)
+        profile = home_profile(s)
         village = (profile.name, profile.code, profile.township_name) if profile else ("", "", "")
     return build_document(figures, *village)

@@ -10,10 +10,18 @@ from dataclasses import dataclass, field, replace
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.actor import Actor
 from app.db import Database
 from app.errors import DomainError, NotFound
 from app.models import Followup, Household, Person, Pregnancy, VitalEvent
-from app.models.vocab import (
+from app.models.tracking import expect_rev
+from app.services import followup_sync, identity
+from app.services.names import name_keys
+from app.services.permissions import Permission, require
+from app.services.pregnancy_dates import GestationalAge, expected_delivery_date, gestational_age
+from app.services.records import get_live, live_person
+from app.services.validation import full_years, not_in_future, optional_text, required_text
+from app.vocab import (
     PRESENT,
     DeliveryPlace,
     FollowupStatus,
@@ -22,10 +30,6 @@ from app.models.vocab import (
     Sex,
     VitalEventType,
 )
-from app.services import followup_sync, identity
-from app.services.names import name_keys
-from app.services.pregnancy_dates import GestationalAge, expected_delivery_date, gestational_age
-from app.services.validation import full_years, not_in_future, optional_text, required_text
 
 MAX_LMP_BEFORE_REGISTRATION = dt.timedelta(weeks=44)
 DELIVERIES = (PregnancyOutcome.LIVE_BIRTH, PregnancyOutcome.STILLBIRTH)
@@ -210,7 +214,7 @@ def _rows(s: Session, where: sa.ColumnElement[bool]) -> list[PregnancyRow]:
         )
         .join(Person, Person.id == Pregnancy.woman_id)
         .join(Household, Household.id == Person.household_id)
-        .where(Pregnancy.deleted_at.is_(None), where)
+        .where(Pregnancy.live(), where)
         .order_by(Pregnancy.edd)
     )
     found = s.execute(q).all()
@@ -226,7 +230,7 @@ def _rows(s: Session, where: sa.ColumnElement[bool]) -> list[PregnancyRow]:
                 Followup.source_id.in_(ids[i : i + 900]),
                 Followup.followup_type.in_(ANTENATAL),
                 Followup.status == FollowupStatus.DUE,
-                Followup.deleted_at.is_(None),
+                Followup.live(),
             )
             .order_by(Followup.earliest_date)
         ):
@@ -269,7 +273,7 @@ def _rows(s: Session, where: sa.ColumnElement[bool]) -> list[PregnancyRow]:
 
 
 def open_pregnancies(db: Database, group_no: int | None = None) -> list[PregnancyRow]:
-    cond = Pregnancy.outcome.is_(None) & Person.residence_status.in_(PRESENT)
+    cond = Pregnancy.open() & Person.residence_status.in_(PRESENT)
     if group_no is not None:
         cond = cond & (Household.group_no == group_no)
     with db.read() as s:
@@ -287,7 +291,7 @@ def expected_deliveries(db: Database, today: dt.date, days: int = 30) -> list[Pr
     with db.read() as s:
         return _rows(
             s,
-            Pregnancy.outcome.is_(None)
+            Pregnancy.open()
             & Person.residence_status.in_(PRESENT)
             & Pregnancy.edd.between(today, today + dt.timedelta(days=days)),
         )
@@ -310,9 +314,7 @@ def get_pregnancy(db: Database, pregnancy_id: str) -> PregnancyRow:
 
 
 def _woman(s: Session, woman_id: str) -> Person:
-    w = s.get(Person, woman_id)
-    if w is None or w.deleted_at is not None:
-        raise NotFound("person.not_found")
+    w = live_person(s, woman_id)
     if w.sex != Sex.FEMALE:
         raise DomainError("pregnancy.not_female", None)
     if w.residence_status not in PRESENT:
@@ -334,49 +336,61 @@ def _apply(p: Pregnancy, d: PregnancyInput) -> None:
     p.birth_reg_no, p.birth_reg_date, p.child_order = d.birth_reg_no or None, d.birth_reg_date, d.child_order
 
 
-def register_pregnancy(
-    db: Database, user_id: str, woman_id: str, data: PregnancyInput, today: dt.date
+def do_register_pregnancy(
+    s: Session, actor: Actor, woman_id: str, data: PregnancyInput, today: dt.date
 ) -> str:
     """Register a pregnancy (late registration is accepted; its missed first window shows as missed)."""
-    with db.write(user_id) as s:
-        w = _woman(s, woman_id)
-        checked = check_pregnancy(data, w.birth_date, today)
-        already = s.execute(
-            sa.select(Pregnancy.id).where(
-                Pregnancy.woman_id == woman_id, Pregnancy.outcome.is_(None), Pregnancy.deleted_at.is_(None)
-            )
-        ).first()
-        if already:
-            raise DomainError("pregnancy.already_open", None)
-        p = Pregnancy(woman_id=woman_id)
-        _apply(p, checked)
-        s.add(p)
-        s.flush()
-        followup_sync.refresh_people(s, [woman_id], today)
-        return p.id
+    require(actor, Permission.CARE)
+    w = _woman(s, woman_id)
+    checked = check_pregnancy(data, w.birth_date, today)
+    already = s.execute(
+        sa.select(Pregnancy.id).where(Pregnancy.woman_id == woman_id, Pregnancy.open())
+    ).first()
+    if already:
+        raise DomainError("pregnancy.already_open", None)
+    p = Pregnancy(woman_id=woman_id)
+    _apply(p, checked)
+    s.add(p)
+    s.flush()
+    followup_sync.refresh_people(s, [woman_id], today)
+    return p.id
 
 
-def update_pregnancy(
-    db: Database,
-    user_id: str,
+def register_pregnancy(
+    db: Database, actor: Actor, woman_id: str, data: PregnancyInput, today: dt.date
+) -> str:
+    return db.run(actor, do_register_pregnancy, woman_id, data, today)
+
+
+def do_update_pregnancy(
+    s: Session,
+    actor: Actor,
     pregnancy_id: str,
     data: PregnancyInput,
     today: dt.date,
     expected_rev: int | None = None,
 ) -> None:
     """Edit a pregnancy; a changed LMP or EDD moves the open antenatal windows (done ones stay)."""
-    with db.write(user_id) as s:
-        p = s.get(Pregnancy, pregnancy_id)
-        if p is None or p.deleted_at is not None:
-            raise NotFound("pregnancy.not_found")
-        if expected_rev is not None and p.rev != expected_rev:
-            raise DomainError("record.changed_meanwhile", None)
-        w = _woman(s, p.woman_id)
-        checked = check_pregnancy(data, w.birth_date, today)
-        if p.outcome_date is not None and p.outcome_date < checked.lmp:  # type: ignore[operator]
-            raise DomainError("pregnancy.outcome_before_lmp", "lmp")
-        _apply(p, checked)
-        followup_sync.refresh_people(s, [p.woman_id], today)
+    require(actor, Permission.CARE)
+    p = get_live(s, Pregnancy, pregnancy_id, "pregnancy.not_found")
+    expect_rev(p, expected_rev)
+    w = _woman(s, p.woman_id)
+    checked = check_pregnancy(data, w.birth_date, today)
+    if p.outcome_date is not None and p.outcome_date < checked.lmp:  # type: ignore[operator]
+        raise DomainError("pregnancy.outcome_before_lmp", "lmp")
+    _apply(p, checked)
+    followup_sync.refresh_people(s, [p.woman_id], today)
+
+
+def update_pregnancy(
+    db: Database,
+    actor: Actor,
+    pregnancy_id: str,
+    data: PregnancyInput,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> None:
+    db.run(actor, do_update_pregnancy, pregnancy_id, data, today, expected_rev)
 
 
 def _newborn_relation(mother: Person, sex: str) -> str:
@@ -387,61 +401,76 @@ def _newborn_relation(mother: Person, sex: str) -> str:
     return Relation.OTHER
 
 
-def record_outcome(
-    db: Database, user_id: str, pregnancy_id: str, data: OutcomeInput, today: dt.date
+def do_record_outcome(
+    s: Session,
+    actor: Actor,
+    pregnancy_id: str,
+    data: OutcomeInput,
+    today: dt.date,
+    expected_rev: int | None = None,
 ) -> list[str]:
     """Close the pregnancy with its outcome. A live birth adds each newborn to the mother's household with a
     birth event; the remaining antenatal follow-ups are cancelled and the postpartum ones scheduled.
     Returns the newborns' person ids."""
-    with db.write(user_id) as s:
-        p = s.get(Pregnancy, pregnancy_id)
-        if p is None or p.deleted_at is not None:
-            raise NotFound("pregnancy.not_found")
-        if p.outcome is not None:
-            raise DomainError("pregnancy.already_closed", None)
-        mother = _woman(s, p.woman_id)
-        checked = check_outcome(data, p.lmp, today)
-        p.outcome, p.outcome_date = checked.outcome, checked.outcome_date
-        p.delivery_place = checked.delivery_place
-        p.delivery_facility = checked.delivery_facility or None
-        p.discharge_date = checked.discharge_date
-        p.live_births = len(checked.newborns)
-        ids = []
-        for baby in checked.newborns:
-            if (
-                baby.id_number
-                and s.execute(
-                    sa.select(Person.id).where(
-                        Person.id_number == baby.id_number, Person.deleted_at.is_(None)
-                    )
-                ).first()
-            ):
-                raise DomainError("person.id_taken", "newborns", name=baby.name)
-            keys = name_keys(baby.name)
-            child = Person(
-                household_id=mother.household_id,
-                name=baby.name,
-                name_pinyin=keys.pinyin,
-                name_initials=keys.initials,
-                sex=baby.sex,
-                birth_date=checked.outcome_date,
-                id_number=baby.id_number or None,
-                relation=_newborn_relation(mother, baby.sex or ""),
-                born_of_pregnancy_id=p.id,
-            )
-            s.add(child)
-            s.flush()
-            s.add(
-                VitalEvent(
-                    person_id=child.id,
-                    household_id=mother.household_id,
-                    event_type=VitalEventType.BIRTH,
-                    event_date=checked.outcome_date,
+    require(actor, Permission.CARE)
+    p = get_live(s, Pregnancy, pregnancy_id, "pregnancy.not_found")
+    expect_rev(p, expected_rev)
+    if p.outcome is not None:
+        raise DomainError("pregnancy.already_closed", None)
+    mother = _woman(s, p.woman_id)
+    checked = check_outcome(data, p.lmp, today)
+    p.outcome, p.outcome_date = checked.outcome, checked.outcome_date
+    p.delivery_place = checked.delivery_place
+    p.delivery_facility = checked.delivery_facility or None
+    p.discharge_date = checked.discharge_date
+    p.live_births = len(checked.newborns)
+    ids = []
+    for baby in checked.newborns:
+        if (
+            baby.id_number
+            and s.execute(
+                sa.select(Person.id).where(
+                    Person.owner == actor.node, Person.id_number == baby.id_number, Person.live()
                 )
-            )  # type: ignore[arg-type]
-            ids.append(child.id)
-        followup_sync.refresh_people(s, [p.woman_id], today)
-        return ids
+            ).first()
+        ):
+            raise DomainError("person.id_taken", "newborns", name=baby.name)
+        keys = name_keys(baby.name)
+        child = Person(
+            household_id=mother.household_id,
+            name=baby.name,
+            name_pinyin=keys.pinyin,
+            name_initials=keys.initials,
+            sex=baby.sex,
+            birth_date=checked.outcome_date,
+            id_number=baby.id_number or None,
+            relation=_newborn_relation(mother, baby.sex or ""),
+            born_of_pregnancy_id=p.id,
+        )
+        s.add(child)
+        s.flush()
+        s.add(
+            VitalEvent(
+                person_id=child.id,
+                household_id=mother.household_id,
+                event_type=VitalEventType.BIRTH,
+                event_date=checked.outcome_date,
+            )
+        )
+        ids.append(child.id)
+    followup_sync.refresh_people(s, [p.woman_id], today)
+    return ids
+
+
+def record_outcome(
+    db: Database,
+    actor: Actor,
+    pregnancy_id: str,
+    data: OutcomeInput,
+    today: dt.date,
+    expected_rev: int | None = None,
+) -> list[str]:
+    return db.run(actor, do_record_outcome, pregnancy_id, data, today, expected_rev)
 
 
 def household_of(db: Database, person_id: str) -> str:

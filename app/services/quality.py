@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.db import Database
 from app.models import Household, Person
-from app.models.vocab import MARRIED, PRESENT, Relation
+from app.vocab import MARRIED, PRESENT, Relation
 
 QUALITY_TARGET = 0.95
 
@@ -22,9 +22,7 @@ def _rules() -> dict[str, sa.ColumnElement[bool]]:
     head = sa.orm.aliased(Person)
     head_present = (
         sa.select(head.id)
-        .where(
-            head.id == Household.head_person_id, head.residence_status.in_(PRESENT), head.deleted_at.is_(None)
-        )
+        .where(head.id == Household.head_person_id, head.residence_status.in_(PRESENT), head.live())
         .exists()
     )
     head_missing = sa.select(Household.id).where(~head_present).scalar_subquery()
@@ -53,7 +51,7 @@ class QualityReport:
 def record_quality(db: Database) -> QualityReport:
     """Quality of the records of people present in the village (the deceased and moved-away are history)."""
     rules = _rules()
-    scope = Person.deleted_at.is_(None) & Person.residence_status.in_(PRESENT)
+    scope = Person.live() & Person.residence_status.in_(PRESENT)
     any_fail = sa.or_(*rules.values())
     with db.read() as s:
         total = s.execute(sa.select(sa.func.count()).select_from(Person).where(scope)).scalar_one()
@@ -76,8 +74,6 @@ def failing_people(db: Database) -> dict[str, frozenset[str]]:
     rules = _rules()
     with db.read() as s:
         return {
-            rule_id: frozenset(
-                s.execute(sa.select(Person.id).where(Person.deleted_at.is_(None), cond)).scalars()
-            )
+            rule_id: frozenset(s.execute(sa.select(Person.id).where(Person.live(), cond)).scalars())
             for rule_id, cond in rules.items()
         }

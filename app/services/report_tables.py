@@ -14,7 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from app.i18n import tr
-from app.models.vocab import Sex
 from app.services.indicators import (
     BIRTH_ORDERS,
     POPULATION_STATUSES,
@@ -23,6 +22,7 @@ from app.services.indicators import (
     MonthlyFigures,
     Rate,
 )
+from app.vocab import Sex
 
 NO_VALUE = "—"  # a rate whose denominator is zero, or a figure that does not apply
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.i18n import RESOURCES
-from app.models.vocab import FollowupStatus, PregnancyOutcome
+from app.vocab import FollowupStatus, PregnancyOutcome
 
 RULES_FILE = RESOURCES / "followups" / "rules.json"
 OPEN = (FollowupStatus.DUE.value, FollowupStatus.MISSED.value)

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from app.db import Database
 from app.models import Household, Person
-from app.models.vocab import ResidenceStatus
 from app.services.names import looks_like_pinyin, search_needle
+from app.vocab import ResidenceStatus
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def search(db: Database, text: str, limit: int = 30) -> list[SearchHit]:
         if needle.isalnum() and not looks_like_pinyin(needle) or "-" in needle:
             households = s.execute(
                 sa.select(Household.id, Household.household_no, Household.group_no)
-                .where(Household.deleted_at.is_(None), Household.household_no.like(like))
+                .where(Household.live(), Household.household_no.like(like))
                 .order_by(Household.household_no)
                 .limit(limit)
             ).all()
@@ -71,7 +71,7 @@ def search(db: Database, text: str, limit: int = 30) -> list[SearchHit]:
                 Person.residence_status,
             )
             .join(Household, Household.id == Person.household_id)
-            .where(Person.deleted_at.is_(None), sa.or_(*conds))
+            .where(Person.live(), sa.or_(*conds))
             .order_by(gone, exact_name, Person.name, Person.birth_date)
             .limit(limit)
         ).all()

@@ -37,7 +37,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -45,6 +45,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from app.actor import SYSTEM_USER_ID, Actor
 from app.db import Database
 from app.errors import DomainError, NotFound
 from app.i18n import DEFAULT_LANGUAGE, RESOURCES, tr
@@ -56,9 +57,14 @@ from app.models import (
     StockMovement,
     SupplyItem,
 )
+from app.models.ids import catalogue_item_id
 from app.models.supply import LOT_EXPIRED, LOT_EXPIRY_MISMATCH, STOCK_BELOW_ZERO
-from app.models.vocab import PRESENT, ContraceptiveMethod, MovementType, SupplyCategory
+from app.models.tracking import insert_rows, replicate_mode
+from app.models.village import VillageProfile
+from app.services.permissions import Permission, require
+from app.services.records import get_live, live_person
 from app.services.validation import not_in_future, optional_text
+from app.vocab import PRESENT, ContraceptiveMethod, MovementType, SupplyCategory
 
 CATALOGUE_FILE = RESOURCES / "supplies" / "catalogue.json"
 MAX_QUANTITY = 100_000
@@ -237,9 +243,15 @@ def parse_catalogue(data: dict[str, Any]) -> tuple[CatalogueItem, ...]:
 
 
 @cache
-def catalogue() -> tuple[CatalogueItem, ...]:
+def _catalogue_file() -> dict[str, Any]:
     with open(CATALOGUE_FILE, encoding="utf-8") as f:
-        return parse_catalogue(json.load(f))
+        data: dict[str, Any] = json.load(f)
+    return data
+
+
+@cache
+def catalogue() -> tuple[CatalogueItem, ...]:
+    return parse_catalogue(_catalogue_file())
 
 
 @dataclass(frozen=True)
@@ -275,34 +287,54 @@ def unit_name(code: str, stored: str) -> str:
     return Term(f"supply.unit.{code}", stored).text()
 
 
-def add_catalogue_items(s: Session) -> int:
-    """In an open write session: add the catalogue items this database has no item for (by code)."""
-    have = set(s.execute(sa.select(SupplyItem.code)).scalars())
-    added = 0
-    for c in catalogue():
-        if c.code in have:
-            continue
-        s.add(
-            SupplyItem(
-                code=c.code,
-                name=c.name,
-                form=c.form,
-                unit=c.unit,
-                category=c.category,
-                days_per_unit=c.days_per_unit,
-                reorder_level=c.reorder_level,
-            )
-        )
-        added += 1
-    s.flush()
-    return added
+# The catalogue's rows are the township's records, the same in every database: their stamps are fixed.
+CATALOGUE_MADE_AT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
-def ensure_catalogue(db: Database, user_id: str) -> int:
-    """Add the catalogue items missing by code; returns how many were added (0 the second time). An item the
-    village has already is never changed."""
-    with db.write(user_id) as s:
-        return add_catalogue_items(s)
+def catalogue_rows(township_code: str) -> list[dict[str, Any]]:
+    """The shipped catalogue as supply_item rows owned by the township, with the UUIDv5 id of each code (one
+    item is one row everywhere: in each village, and in the township's database that consolidates them)."""
+    version = int(_catalogue_file()["version"])
+    return [
+        {
+            "id": catalogue_item_id(c.code),
+            "rev": version,
+            "owner": township_code,
+            "created_at": CATALOGUE_MADE_AT,
+            "created_by": SYSTEM_USER_ID,
+            "updated_at": CATALOGUE_MADE_AT,
+            "updated_by": SYSTEM_USER_ID,
+            "code": c.code,
+            "name": c.name,
+            "form": c.form,
+            "unit": c.unit,
+            "category": c.category,
+            "days_per_unit": c.days_per_unit,
+            "reorder_level": c.reorder_level,
+        }
+        for c in catalogue()
+    ]
+
+
+def add_catalogue_items(s: Session, township_code: str) -> int:
+    """In an open write session: add the catalogue items this database has no item for (by id), as the
+    township's rows (replicated, not made by this village)."""
+    have = set(s.execute(sa.select(SupplyItem.id)).scalars())
+    rows = [r for r in catalogue_rows(township_code) if r["id"] not in have]
+    with replicate_mode(s):
+        insert_rows(s, SupplyItem, rows)
+    return len(rows)
+
+
+def do_ensure_catalogue(s: Session, actor: Actor) -> int:
+    township = s.execute(sa.select(VillageProfile.township_code).where(VillageProfile.home)).scalar()
+    return add_catalogue_items(s, township) if township else 0
+
+
+def ensure_catalogue(db: Database, actor: Actor) -> int:
+    """Add the catalogue items missing; returns how many were added (0 the second time). An item the village
+    has already is never changed."""
+    return db.run(actor, do_ensure_catalogue)
 
 
 # ---------------------------------------------------------------- validation (pure)
@@ -453,14 +485,11 @@ def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
 # ---------------------------------------------------------------- reading the ledger in a session
 
 _signed = StockMovement.direction * StockMovement.quantity
-_live = StockMovement.deleted_at.is_(None)
+_live = StockMovement.live()
 
 
 def _item(s: Session, item_id: str) -> SupplyItem:
-    item = s.get(SupplyItem, item_id)
-    if item is None or item.deleted_at is not None:
-        raise NotFound("supply.item_not_found", "item_id")
-    return item
+    return get_live(s, SupplyItem, item_id, "supply.item_not_found", "item_id")
 
 
 def _lot_deltas(s: Session, item_id: str, lot: str) -> list[tuple[dt.date, int]]:
@@ -586,7 +615,7 @@ def items(db: Database, today: dt.date) -> list[ItemRow]:
             SupplyItem, sa.func.coalesce(sa.func.sum(_signed), 0), sa.func.coalesce(sa.func.sum(usable), 0)
         )
         .outerjoin(StockMovement, (StockMovement.item_id == SupplyItem.id) & _live)
-        .where(SupplyItem.deleted_at.is_(None))
+        .where(SupplyItem.live())
         .group_by(SupplyItem.id)
         .order_by(SupplyItem.code)
     )
@@ -616,7 +645,7 @@ def lots(
     q = (
         sa.select(SupplyItem, StockMovement.lot, sa.func.min(StockMovement.expiry_date), on_hand)
         .join(SupplyItem, SupplyItem.id == StockMovement.item_id)
-        .where(_live, SupplyItem.deleted_at.is_(None))
+        .where(_live, SupplyItem.live())
         .group_by(SupplyItem.id, StockMovement.lot)
     )
     if item_id is not None:
@@ -651,56 +680,55 @@ def _rule_broken(error: sa.exc.DBAPIError) -> str | None:
     return None
 
 
-def _after_refusal(db: Database, marker: str, tried: dict[str, Any], action: str) -> SupplyError | None:
-    """The DomainError for a movement the database refused (read again, after the failed transaction)."""
-    with db.read() as s:
-        item = s.get(SupplyItem, tried["item_id"])
-        if item is None:
-            return None
-        lot, on = tried["lot"], tried["on"]
-        if marker == STOCK_BELOW_ZERO:
-            return _short(item, lot, _lot_deltas(s, item.id, lot), tried["quantity"], on, action, always=True)
-        if marker == LOT_EXPIRED:
-            return _lot_expired(item, lot, tried["expiry"])
-        if marker == LOT_EXPIRY_MISMATCH:
-            known = _lot_expiry(s, item.id, lot) or tried["expiry"]
-            return SupplyError(
-                "supply.lot_expiry_differs", "expiry_date", lot=lot, expiry=known.isoformat(), **_names(item)
-            )
-        if marker == "reversed" and tried["reverses"]:
-            return _already_reversed(s, tried["reverses"])
+def _refusal(s: Session, marker: str, tried: dict[str, Any], action: str) -> SupplyError | None:
+    """The DomainError for a movement the database refused (read again after the savepoint rolled back)."""
+    item = s.get(SupplyItem, tried["item_id"])
+    if item is None:
+        return None
+    lot, on = tried["lot"], tried["on"]
+    if marker == STOCK_BELOW_ZERO:
+        return _short(item, lot, _lot_deltas(s, item.id, lot), tried["quantity"], on, action, always=True)
+    if marker == LOT_EXPIRED:
+        return _lot_expired(item, lot, tried["expiry"])
+    if marker == LOT_EXPIRY_MISMATCH:
+        known = _lot_expiry(s, item.id, lot) or tried["expiry"]
+        return SupplyError(
+            "supply.lot_expiry_differs", "expiry_date", lot=lot, expiry=known.isoformat(), **_names(item)
+        )
+    if marker == "reversed" and tried["reverses"]:
+        return _already_reversed(s, tried["reverses"])
     return None
 
 
-def _record(db: Database, user_id: str, build: Callable[[Session], StockMovement], action: str) -> str:
-    """Write the movement `build` makes after its checks, in one transaction (BEGIN IMMEDIATE on SQLite, so
-    a second window waits and then sees this one). A refusal by the database becomes the service's sentence."""
-    tried: dict[str, Any] = {}
+def _save_movement(s: Session, m: StockMovement, action: str) -> str:
+    """Write a checked movement inside a savepoint: if the database itself refuses it (its ledger rules, e.g. a
+    second window took the stock meanwhile), the savepoint rolls back and the refusal becomes the service's
+    sentence, while the caller's transaction stays usable."""
+    tried = dict(
+        item_id=m.item_id,
+        lot=m.lot,
+        quantity=m.quantity,
+        on=m.movement_date,
+        expiry=m.expiry_date,
+        reverses=m.reverses_id,
+    )
     try:
-        with db.write(user_id) as s:
-            m = build(s)
-            tried.update(
-                item_id=m.item_id,
-                lot=m.lot,
-                quantity=m.quantity,
-                on=m.movement_date,
-                expiry=m.expiry_date,
-                reverses=m.reverses_id,
-            )
+        with s.begin_nested():
             s.add(m)
             s.flush()
-            return m.id
     except sa.exc.DBAPIError as e:
         marker = _rule_broken(e)
-        refusal = _after_refusal(db, marker, tried, action) if marker and tried else None
+        refusal = _refusal(s, marker, tried, action) if marker else None
         if refusal is None:
             raise
         raise refusal from None
+    return m.id
 
 
-def receive(db: Database, user_id: str, data: ReceiptInput, today: dt.date) -> str:
+def do_receive(s: Session, actor: Actor, data: ReceiptInput, today: dt.date) -> str:
     """A receipt from the township: item, lot, expiry, quantity, document number. A lot received before keeps
     its expiry date."""
+    require(actor, Permission.LEDGER)
     d = check_receipt(data, today)
 
     def build(s: Session) -> StockMovement:
@@ -725,7 +753,11 @@ def receive(db: Database, user_id: str, data: ReceiptInput, today: dt.date) -> s
             document_no=d.document_no,
         )
 
-    return _record(db, user_id, build, "issue")
+    return _save_movement(s, build(s), "issue")
+
+
+def receive(db: Database, actor: Actor, data: ReceiptInput, today: dt.date) -> str:
+    return db.run(actor, do_receive, data, today)
 
 
 def _issue_lot(
@@ -756,9 +788,7 @@ def _issue_lot(
 
 
 def _live_person(s: Session, person_id: str) -> Person:
-    p = s.get(Person, person_id)
-    if p is None or p.deleted_at is not None:
-        raise NotFound("person.not_found", "person_id")
+    p = live_person(s, person_id, "person_id")
     if p.residence_status not in PRESENT:
         raise SupplyError("care.person_not_present", "person_id", name=p.name)
     return p
@@ -821,9 +851,10 @@ def _taken_from_lot(
     )
 
 
-def issue_to_person(db: Database, user_id: str, data: IssueInput, today: dt.date) -> str:
+def do_issue_to_person(s: Session, actor: Actor, data: IssueInput, today: dt.date) -> str:
     """Issue to a person present in the village, linked to their method episode or folic-acid course when one
     is given (it must be theirs, and fit the item's category)."""
+    require(actor, Permission.ISSUE)
     d = check_issue(data, today)
     person_id = _required_id(d.person_id, "person_id")
 
@@ -841,11 +872,16 @@ def issue_to_person(db: Database, user_id: str, data: IssueInput, today: dt.date
             folic_acid_course_id=d.folic_acid_course_id,
         )
 
-    return _record(db, user_id, build, "issue")
+    return _save_movement(s, build(s), "issue")
 
 
-def issue_self_service(db: Database, user_id: str, data: IssueInput, today: dt.date) -> str:
+def issue_to_person(db: Database, actor: Actor, data: IssueInput, today: dt.date) -> str:
+    return db.run(actor, do_issue_to_person, data, today)
+
+
+def do_issue_self_service(s: Session, actor: Actor, data: IssueInput, today: dt.date) -> str:
     """An anonymous issue at the free self-service point: a quantity, no person."""
+    require(actor, Permission.ISSUE)
     d = check_issue(data, today)
     if (
         d.person_id is not None
@@ -857,12 +893,16 @@ def issue_self_service(db: Database, user_id: str, data: IssueInput, today: dt.d
     def build(s: Session) -> StockMovement:
         return _issued(s, _item(s, d.item_id), d, MovementType.ISSUE_SELF_SERVICE)
 
-    return _record(db, user_id, build, "issue")
+    return _save_movement(s, build(s), "issue")
 
 
-def record_loss(
-    db: Database,
-    user_id: str,
+def issue_self_service(db: Database, actor: Actor, data: IssueInput, today: dt.date) -> str:
+    return db.run(actor, do_issue_self_service, data, today)
+
+
+def do_record_loss(
+    s: Session,
+    actor: Actor,
     item_id: str,
     lot: str | None,
     quantity: int | str | None,
@@ -872,6 +912,7 @@ def record_loss(
     today: dt.date,
 ) -> str:
     """A loss: "expired" (the lot's expiry date has come), "damaged", or "other" with a reason."""
+    require(actor, Permission.LEDGER)
     item_id = _required_id(item_id, "item_id")
     lot = check_lot(lot)
     qty = check_quantity(quantity)
@@ -887,12 +928,26 @@ def record_loss(
             )
         return _taken_from_lot(s, item, lot, expiry, qty, on, MovementType.LOSS, "loss", reason=stored)
 
-    return _record(db, user_id, build, "loss")
+    return _save_movement(s, build(s), "loss")
 
 
-def count_stock(
+def record_loss(
     db: Database,
-    user_id: str,
+    actor: Actor,
+    item_id: str,
+    lot: str | None,
+    quantity: int | str | None,
+    kind: str,
+    reason: str,
+    movement_date: dt.date | None,
+    today: dt.date,
+) -> str:
+    return db.run(actor, do_record_loss, item_id, lot, quantity, kind, reason, movement_date, today)
+
+
+def do_count_stock(
+    s: Session,
+    actor: Actor,
     item_id: str,
     lot: str | None,
     counted: int | str | None,
@@ -901,6 +956,7 @@ def count_stock(
 ) -> str | None:
     """A physical count of a lot: the difference from the book balance at the end of `movement_date` is
     recorded as an adjustment (+ or −). Returns None (nothing recorded) when the count matches."""
+    require(actor, Permission.LEDGER)
     item_id = _required_id(item_id, "item_id")
     lot = check_lot(lot)
     number = check_quantity(counted, "counted", minimum=0)
@@ -930,18 +986,30 @@ def count_stock(
         )
 
     try:
-        return _record(db, user_id, build, "adjust")
+        return _save_movement(s, build(s), "adjust")
     except _Matched:
         return None
+
+
+def count_stock(
+    db: Database,
+    actor: Actor,
+    item_id: str,
+    lot: str | None,
+    counted: int | str | None,
+    movement_date: dt.date | None,
+    today: dt.date,
+) -> str | None:
+    return db.run(actor, do_count_stock, item_id, lot, counted, movement_date, today)
 
 
 class _Matched(Exception):
     """The count agrees with the book: nothing to record."""
 
 
-def return_to_township(
-    db: Database,
-    user_id: str,
+def do_return_to_township(
+    s: Session,
+    actor: Actor,
     item_id: str,
     lot: str | None,
     quantity: int | str | None,
@@ -950,6 +1018,7 @@ def return_to_township(
     today: dt.date,
 ) -> str:
     """Stock sent back to the township (e.g. lots close to expiry, or expired ones it collects)."""
+    require(actor, Permission.LEDGER)
     item_id = _required_id(item_id, "item_id")
     lot = check_lot(lot)
     qty = check_quantity(quantity)
@@ -961,7 +1030,20 @@ def return_to_township(
         expiry = _known_lot(s, item, lot)
         return _taken_from_lot(s, item, lot, expiry, qty, on, MovementType.RETURN, "return", document_no=doc)
 
-    return _record(db, user_id, build, "return")
+    return _save_movement(s, build(s), "return")
+
+
+def return_to_township(
+    db: Database,
+    actor: Actor,
+    item_id: str,
+    lot: str | None,
+    quantity: int | str | None,
+    movement_date: dt.date | None,
+    document_no: str,
+    today: dt.date,
+) -> str:
+    return db.run(actor, do_return_to_township, item_id, lot, quantity, movement_date, document_no, today)
 
 
 def _already_reversed(s: Session, movement_id: str) -> SupplyError:
@@ -971,10 +1053,11 @@ def _already_reversed(s: Session, movement_id: str) -> SupplyError:
     return SupplyError("supply.already_reversed", None, date=on.isoformat() if on else "")
 
 
-def reverse(db: Database, user_id: str, movement_id: str, reason: str, today: dt.date) -> str:
+def do_reverse(s: Session, actor: Actor, movement_id: str, reason: str, today: dt.date) -> str:
     """Correct a wrong movement by a reversing one dated today: the same type, item, lot and quantity the other
     way. A movement is reversed once; a reversal is not reversed (record the right movement instead); reversing
     a receipt must not take the lot below zero."""
+    require(actor, Permission.LEDGER)
     text = optional_text(reason, "reason", REASON_MAX)
     if not text:
         raise SupplyError("field.required", "reason")
@@ -1009,7 +1092,11 @@ def reverse(db: Database, user_id: str, movement_id: str, reason: str, today: dt
             reverses_id=original.id,
         )
 
-    return _record(db, user_id, build, "reverse")
+    return _save_movement(s, build(s), "reverse")
+
+
+def reverse(db: Database, actor: Actor, movement_id: str, reason: str, today: dt.date) -> str:
+    return db.run(actor, do_reverse, movement_id, reason, today)
 
 
 # ---------------------------------------------------------------- the ledger and a person's supplies
@@ -1018,9 +1105,7 @@ def reverse(db: Database, user_id: str, movement_id: str, reason: str, today: dt
 def _movements(s: Session, *where: sa.ColumnElement[bool], newest_first: bool = False) -> list[MovementRow]:
     reversal = aliased(StockMovement)
     reversed_ = (
-        sa.select(reversal.id)
-        .where(reversal.reverses_id == StockMovement.id, reversal.deleted_at.is_(None))
-        .exists()
+        sa.select(reversal.id).where(reversal.reverses_id == StockMovement.id, reversal.live()).exists()
     )
     order = [StockMovement.movement_date, StockMovement.created_at, StockMovement.id]
     q = (
@@ -1106,7 +1191,7 @@ def supply_report(db: Database, first: dt.date, last: dt.date, today: dt.date) -
     in_month = (StockMovement.movement_date >= first) & (StockMovement.movement_date <= last)
     with db.read() as s:
         catalogue_items = (
-            s.execute(sa.select(SupplyItem).where(SupplyItem.deleted_at.is_(None)).order_by(SupplyItem.code))
+            s.execute(sa.select(SupplyItem).where(SupplyItem.live()).order_by(SupplyItem.code))
             .scalars()
             .all()
         )
@@ -1196,9 +1281,7 @@ def resupply_reminders(db: Database, today: dt.date, within_days: int = 7) -> li
     codes = {code: method for method in RESUPPLY_METHODS for code in by_method.get(method, ())}
     reversal = aliased(StockMovement)
     not_reversed = ~(
-        sa.select(reversal.id)
-        .where(reversal.reverses_id == StockMovement.id, reversal.deleted_at.is_(None))
-        .exists()
+        sa.select(reversal.id).where(reversal.reverses_id == StockMovement.id, reversal.live()).exists()
     )
     q = (
         sa.select(
@@ -1217,14 +1300,12 @@ def resupply_reminders(db: Database, today: dt.date, within_days: int = 7) -> li
         .join(Household, Household.id == Person.household_id)
         .join(
             ContraceptiveEpisode,
-            (ContraceptiveEpisode.person_id == Person.id)
-            & ContraceptiveEpisode.stop_date.is_(None)
-            & ContraceptiveEpisode.deleted_at.is_(None),
+            (ContraceptiveEpisode.person_id == Person.id) & ContraceptiveEpisode.current(),
         )
         .join(StockMovement, StockMovement.person_id == Person.id)
         .join(SupplyItem, SupplyItem.id == StockMovement.item_id)
         .where(
-            Person.deleted_at.is_(None),
+            Person.live(),
             Person.residence_status.in_(PRESENT),
             ContraceptiveEpisode.method.in_(RESUPPLY_METHODS),
             SupplyItem.code.in_(codes),

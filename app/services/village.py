@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from app.actor import Actor
 from app.clock import now_utc
 from app.db import Database
 from app.errors import DomainError
-from app.models import SyncState, User, VillageProfile, VillagerGroup
-from app.models.user import SYSTEM_USER_ID
+from app.models import SyncState, User, VillageProfile, VillagerGroup, new_id
 from app.services import auth, supplies
 from app.services.validation import clean_phone, required_text
+from app.vocab import UserRole
 
 
 @dataclass(frozen=True)
@@ -61,29 +62,31 @@ def check_setup(data: VillageSetup) -> None:
 
 def is_set_up(db: Database) -> bool:
     with db.read() as s:
-        return s.get(VillageProfile, 1) is not None
+        return s.execute(sa.select(VillageProfile.code).where(VillageProfile.home)).first() is not None
 
 
 def set_up_village(db: Database, data: VillageSetup) -> str:
-    """Create the village profile, its groups, the first officer and the supply catalogue; returns the
-    officer's user id."""
+    """Create the village profile, its groups, the first officer (an administrator) and the supply catalogue,
+    all audited as the new officer's; returns the officer's user id."""
     check_setup(data)
     if is_set_up(db):
         raise DomainError("village.already_set_up", None)
     code = data.village_code.strip()
     user = User(
+        id=new_id(),
         username=data.username.strip(),
         display_name=data.officer_name.strip(),
         password_hash=auth.hash_password(data.password),
-        role="admin",
+        role=UserRole.ADMIN,
         phone=clean_phone(data.officer_phone, "officer_phone"),
         created_at=now_utc(),
     )
-    with db.write(SYSTEM_USER_ID) as s:
-        s.info["node"] = code
+    actor = Actor(user.id, UserRole.ADMIN, code)
+    with db.write(actor) as s:
         s.add(
             VillageProfile(
                 code=code,
+                home=True,
                 name=data.village_name.strip(),
                 township_code=data.township_code.strip(),
                 township_name=data.township_name.strip(),
@@ -93,18 +96,17 @@ def set_up_village(db: Database, data: VillageSetup) -> str:
         )
         s.add(SyncState(node=code))
         s.add(user)
-        s.flush()
-        s.info["user_id"] = user.id
         for number, name in enumerate((g.strip() for g in data.groups if g.strip()), start=1):
             s.add(VillagerGroup(number=number, name=name))
-        supplies.add_catalogue_items(s)  # the distribution point's supply catalogue
+        s.flush()
+        supplies.add_catalogue_items(s, data.township_code.strip())  # the distribution point's catalogue
     db.refresh_profile()
     return user.id
 
 
 def village_info(db: Database) -> VillageInfo | None:
     with db.read() as s:
-        p = s.get(VillageProfile, 1)
+        p = s.execute(sa.select(VillageProfile).where(VillageProfile.home)).scalar()
         if p is None:
             return None
         return VillageInfo(p.code, p.name, p.township_code, p.township_name, p.officer_phone or "")
@@ -113,5 +115,5 @@ def village_info(db: Database) -> VillageInfo | None:
 def group_count(db: Database) -> int:
     with db.read() as s:
         return s.execute(
-            sa.select(sa.func.count()).select_from(VillagerGroup).where(VillagerGroup.deleted_at.is_(None))
+            sa.select(sa.func.count()).select_from(VillagerGroup).where(VillagerGroup.live())
         ).scalar_one()

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 
 from app.db import Database
 from app.models import ContraceptiveEpisode, FolicAcidCourse, Household, Person, Pregnancy
-from app.models.vocab import PRESENT, Sex
 from app.services.names import search_needle
 from app.services.validation import full_years
+from app.vocab import PRESENT, Sex
 
 MIN_AGE = 15
 MAX_AGE = 49
@@ -89,7 +89,7 @@ def list_women(
         sa.select(FolicAcidCourse.id)
         .where(
             FolicAcidCourse.woman_id == Person.id,
-            FolicAcidCourse.deleted_at.is_(None),
+            FolicAcidCourse.live(),
             FolicAcidCourse.start_date <= on,
             sa.or_(FolicAcidCourse.end_date.is_(None), FolicAcidCourse.end_date >= on),
         )
@@ -114,16 +114,14 @@ def list_women(
             on_folic,
         )
         .join(Household, Household.id == Person.household_id)
-        .outerjoin(
-            method, (method.person_id == Person.id) & method.stop_date.is_(None) & method.deleted_at.is_(None)
-        )
+        .outerjoin(method, (method.person_id == Person.id) & method.current())
         .outerjoin(
             pregnancy,
-            (pregnancy.woman_id == Person.id) & pregnancy.outcome.is_(None) & pregnancy.deleted_at.is_(None),
+            (pregnancy.woman_id == Person.id) & pregnancy.open(),
         )
         .where(
-            Person.deleted_at.is_(None),
-            Household.deleted_at.is_(None),
+            Person.live(),
+            Household.live(),
             Person.sex == Sex.FEMALE,
             Person.residence_status.in_(PRESENT),
             Person.birth_date > born_after,

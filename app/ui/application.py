@@ -11,9 +11,11 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import config
+from app.actor import Actor
 from app.clock import today
 from app.db import Database, open_database
 from app.i18n import DEFAULT_LANGUAGE, language, set_language, tr
+from app.progress import Cancelled
 from app.services import auth
 from app.services.village import is_set_up
 from app.ui.context import AppContext
@@ -75,11 +77,12 @@ def keep_schedule_current(window: MainWindow, ctx: AppContext) -> None:
             window.refresh_pages()
 
     def failed(error: BaseException) -> None:  # not worth interrupting the officer: logged for support
-        log.error("updating the follow-up schedule failed", exc_info=error)
+        if not isinstance(error, Cancelled):  # cancelling it is the officer's choice, not a fault
+            log.error("updating the follow-up schedule failed: %s", type(error).__name__, exc_info=error)
 
     run_op(
         window,
-        lambda progress: followups.regenerate_all(ctx.db, ctx.user.id, ctx.today(), progress),
+        lambda progress: followups.regenerate_all(ctx.db, Actor.system(ctx.db.node), ctx.today(), progress),
         title=tr("main.updating_schedule"),
         on_success=done,
         on_error=failed,
@@ -117,7 +120,7 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
             return
         from app.services import supplies
 
-        supplies.ensure_catalogue(ctx.db, ctx.user.id)  # items a newer catalogue adds (idempotent)
+        supplies.ensure_catalogue(ctx.db, ctx.actor)  # items a newer catalogue adds (idempotent)
         window = MainWindow(ctx)
         _keep.append(window)
         window.show()

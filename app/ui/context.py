@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from app.actor import Actor
 from app.clock import today
 from app.db import Database
 from app.services.auth import UserInfo
@@ -22,3 +23,8 @@ class AppContext:
     settings: QSettings
     today: Callable[[], dt.date] = field(default=today)
     demo: bool = False
+
+    @property
+    def actor(self) -> Actor:
+        """The logged-in person acting for this database's village: what every write service takes."""
+        return Actor(self.user.id, self.user.role, self.db.node)

@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 
 from app.i18n import tr
-from app.models import vocab
+from app import vocab
 
 VOCABS: dict[str, type[StrEnum]] = {
     "sex": vocab.Sex,

@@ -15,9 +15,9 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.i18n import tr
+from app.progress import Cancelled, ProgressFn
 
 log = logging.getLogger(__name__)
-ProgressFn = Callable[[float, str], bool]
 
 
 class _Worker(QObject):
@@ -110,6 +110,8 @@ class Operation(QObject):
         self._finish()
         if self._on_error is not None:
             self._on_error(error)
+        elif isinstance(error, Cancelled):
+            return  # the person pressed Cancel: nothing was kept, nothing to say
         else:
             from app.ui.errors import show_error
 

@@ -19,8 +19,9 @@ from reportlab.lib.pagesizes import A4, A5, landscape
 
 from app.cli import CARD_LAYOUTS as CLI_LAYOUTS
 from app.cli import main
-from app.reports import Cancelled, fonts
+from app.progress import Cancelled
 from app.reports import cards as card_pdf
+from app.reports import fonts
 from app.reports.cards import CARD_LAYOUTS, write_cards
 from app.reports.qr import qr_matrix
 from app.services import households as hh
@@ -58,7 +59,7 @@ def village(db, officer):
 
 @pytest.fixture
 def batch(db, officer, village):
-    return card_batch(db, officer, TODAY)
+    return card_batch(db, officer.user_id, TODAY)
 
 
 def test_the_cards_read_back_with_names_services_masked_ids_and_who_to_call(batch, tmp_path):
@@ -145,7 +146,7 @@ def test_a_big_household_continues_on_a_second_page_numbered_within_its_card(db,
             name=f"张孙{i:02d}", sex="M", birth_date=TODAY.replace(year=2010), relation="grandson"
         )
         hh.add_person(db, officer, big, data, TODAY)
-    batch = card_batch(db, officer, TODAY)
+    batch = card_batch(db, officer.user_id, TODAY)
     path = tmp_path / "big.pdf"
     assert write_cards(path, batch) == 4
     first, second, nine, _ = text_of(path)
@@ -199,7 +200,7 @@ def test_an_unknown_layout_is_refused(batch, tmp_path):
 
 def test_an_empty_batch_still_makes_a_valid_pdf(db, officer, village, tmp_path):
     path = tmp_path / "empty.pdf"
-    assert write_cards(path, card_batch(db, officer, TODAY, household_ids=[])) == 1
+    assert write_cards(path, card_batch(db, officer.user_id, TODAY, household_ids=[])) == 1
     assert "没有要打印的家庭" in text_of(path)[0]
 
 

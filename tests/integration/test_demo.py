@@ -4,7 +4,6 @@ cancelling leaves nothing behind."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ import sqlalchemy as sa
 
 import app.cli
 from app import config
+from app.actor import SYSTEM_USER_ID, Actor
 from app.db import Database, open_database
 from app.models import (
     TRAVELLING_MODELS,
@@ -29,13 +29,15 @@ from app.models import (
     SupplyItem,
     User,
     VitalEvent,
+    tracking,
 )
-from app.models.vocab import PRESENT, FollowupType, MovementType
+from app.models import ids as derived
 from app.services import checklists, followups, identity, schedule
 from app.services.auth import login
 from app.services.demo import DEMO_SETUP, Cancelled, DemoSummary, generate_demo, table_digest
 from app.services.validation import full_years
 from app.services.village import group_count, is_set_up, village_info
+from app.vocab import PRESENT, FollowupType, MovementType
 
 TODAY = dt.date(2026, 11, 24)
 DAY = dt.timedelta(days=1)
@@ -148,12 +150,25 @@ def test_digest_sees_a_single_changed_value(db, tmp_path):
 
 
 def test_ids_are_uuid7_made_from_the_creation_time(demo_db):
-    for table in ("household", "person", "followup", "stock_movement"):
+    for table in ("household", "person", "stock_movement"):
         for row_id, created_at in rows(demo_db, f"SELECT id, created_at FROM {table} LIMIT 50"):
             assert row_id[14] == "7" and row_id[19] in "89ab", row_id
             ms = int(row_id.replace("-", "")[:12], 16)
             stamp = dt.datetime.fromisoformat(created_at).replace(tzinfo=dt.UTC)
             assert ms == int(stamp.timestamp() * 1000), (table, row_id, created_at)
+
+
+def test_derived_rows_have_the_ids_the_engine_computes(demo_db):
+    """Follow-ups, their answers and the catalogue carry UUIDv5 ids made from their source, as any database
+    planning from the same records would make them (app.models.ids)."""
+    for fid, source, ftype, occurrence in rows(
+        demo_db, "SELECT id, source_id, followup_type, occurrence FROM followup"
+    ):
+        assert fid == derived.followup_id(source, ftype, occurrence)
+    for aid, fid, key in rows(demo_db, "SELECT id, followup_id, item_key FROM followup_answer"):
+        assert aid == derived.answer_id(fid, key)
+    for iid, code in rows(demo_db, "SELECT id, code FROM supply_item"):
+        assert iid == derived.catalogue_item_id(code)
 
 
 # ---------------------------------------------------------------- setting up and the summary
@@ -171,15 +186,26 @@ def test_empty_database_gets_the_demo_village_and_its_officer(demo):
             people = s.execute(
                 sa.select(model.created_by, model.updated_by, model.owner, model.rev).distinct()
             ).all()
-            assert people in ([], [(officer.id, officer.id, DEMO_SETUP.village_code, 1)]), model.__tablename__
+            if model is SupplyItem:  # the township's catalogue, as shipped
+                assert people == [(SYSTEM_USER_ID, SYSTEM_USER_ID, DEMO_SETUP.township_code, 1)]
+            else:
+                assert people in ([], [(officer.id, officer.id, DEMO_SETUP.village_code, 1)]), (
+                    model.__tablename__
+                )
         audit = s.execute(sa.select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
         first_household = s.execute(sa.select(sa.func.min(Household.created_at))).scalar_one()
         assert s.execute(sa.select(User.created_at)).scalar_one() < first_household  # set up first
-    groups, bulk = audit[:-1], audit[-1]
-    assert [(a.action, a.record_table) for a in groups] == [("insert", "villager_group")] * 6
-    assert (bulk.action, bulk.record_table, bulk.record_id) == ("bulk", "demo", DEMO_SETUP.village_code)
+        rows_written = sum(
+            s.execute(sa.select(sa.func.count()).select_from(m)).scalar_one() for m in TRAVELLING_MODELS
+        )
+        assert tracking.broken_links(s) == []
+    # one line per row: the profile and the account, then every travelling row (replicated with its own stamps)
+    assert [(a.action, a.record_table) for a in audit[:2]] == [
+        ("insert", "village_profile"),
+        ("insert", "app_user"),
+    ]
+    assert [a.action for a in audit[2:]] == ["replicate"] * rows_written
     assert {a.user_id for a in audit} == {officer.id}
-    assert json.loads(bulk.changes)["people"] == summary.people and json.loads(bulk.changes)["seed"] == 7
 
 
 def test_summary_counts_what_is_in_the_database(demo):
@@ -219,14 +245,17 @@ def test_summary_counts_what_is_in_the_database(demo):
 
 def test_existing_village_keeps_its_groups_and_officer(db, officer):
     summary = generate_demo(db, people=PEOPLE, seed=5, today=TODAY)
-    found = rows(db, "SELECT group_no, household_no, address FROM household")
+    found = rows(
+        db,
+        "SELECT g.number, h.household_no, h.address FROM household h JOIN villager_group g ON g.id = h.group_id",
+    )
     assert len(found) == summary.households
     assert {g for g, _, _ in found} == {1, 2, 3}  # the three groups of tests/conftest.py, all used
     assert len({no for _, no, _ in found}) == len(found)
     names = {1: "一组", 2: "二组", 3: "三组"}
     for group, number, address in found:
         assert number.startswith(f"{group:02d}") and address.startswith(f"红星村{names[group]} ")
-    assert rows(db, "SELECT DISTINCT created_by FROM person") == [(officer,)]
+    assert rows(db, "SELECT DISTINCT created_by FROM person") == [(officer.user_id,)]
 
 
 def test_a_village_with_households_is_refused(db):
@@ -435,7 +464,8 @@ def test_the_follow_up_engine_finds_nothing_to_change_in_a_fresh_demo(empty_db):
     does) inserts, moves and cancels nothing, and nothing due has its window closed."""
     generate_demo(empty_db, people=600, seed=7, today=TODAY)
     before = table_digest(empty_db)
-    officer = login(empty_db, "demo", "demo1234").id
+    user = login(empty_db, "demo", "demo1234")
+    officer = Actor(user.id, user.role, empty_db.node)
     summary = followups.regenerate_all(empty_db, officer, TODAY)
     assert (summary.inserted, summary.moved, summary.cancelled) == (0, 0, 0)
     assert summary.people > 50

@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
 
 from app.i18n import tr
-from app.reports import Cancelled
+from app.progress import Cancelled
 from app.reports.excel import text_width
 from app.reports.monthly_pdf import write_report_pdf
 from app.reports.monthly_xlsx import write_report_xlsx

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from app.actor import Actor
 from app.cli import main
 from app.db import open_database
 from app.i18n import tr
@@ -26,7 +27,7 @@ def village_dir(tmp_path, monkeypatch):
     folder = tmp_path / "data"
     folder.mkdir()
     db = open_database(folder / "fhdesk.sqlite")
-    build_village(db, set_up_village(db, SETUP))
+    build_village(db, Actor(set_up_village(db, SETUP), "admin", SETUP.village_code))
     db.dispose()
     monkeypatch.setattr("app.cli.today", lambda: TODAY)
     return folder

@@ -21,10 +21,12 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app import cli, clock, i18n
+from app.actor import Actor
 from app.db import Database, open_database
 from app.i18n import tr
 from app.models import Followup, Pregnancy
-from app.reports import Cancelled, registers_xlsx
+from app.progress import Cancelled
+from app.reports import registers_xlsx
 from app.reports.registers_xlsx import REGISTERS, export_register, register_title
 from app.services import households as hh
 from app.services import supplies
@@ -53,8 +55,8 @@ RAW_CODES = {"M", "F", "head", "spouse", "resident", "out_migrant", "first_marri
 @pytest.fixture(scope="module")
 def village(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     db = open_database(tmp_path_factory.mktemp("registers") / "fhdesk.sqlite")
-    officer = set_up_village(db, SETUP)
-    generate_demo(db, people=200, seed=3, today=TODAY, user_id=officer)
+    officer = Actor(set_up_village(db, SETUP), "admin", SETUP.village_code)
+    generate_demo(db, people=200, seed=3, today=TODAY, user_id=officer.user_id)
 
     home = hh.create_household(db, officer, hh.HouseholdInput("9901", 1, "红星村一组 99 号", LANDLINE))
     married = {"marital_status": "first_marriage"}

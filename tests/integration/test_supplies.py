@@ -7,6 +7,7 @@ Today is Tuesday 24 Nov 2026."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import threading
 from collections import defaultdict
@@ -18,9 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import i18n
+from app.actor import Actor
 from app.db import Database, open_database
 from app.errors import DomainError
 from app.models import StockMovement, SupplyItem, new_id
+from app.models.ids import catalogue_item_id
 from app.models.user import SYSTEM_USER_ID
 from app.services import care
 from app.services import households as hh
@@ -123,10 +126,16 @@ def test_the_village_set_up_brings_the_catalogue_and_ensuring_it_again_adds_noth
     assert sp.ensure_catalogue(db, officer) == 0
 
 
-def test_an_older_database_gets_the_catalogue_once(empty_db):
-    assert sp.ensure_catalogue(empty_db, SYSTEM_USER_ID) == 8
-    assert sp.ensure_catalogue(empty_db, SYSTEM_USER_ID) == 0
-    assert len(sp.items(empty_db, TODAY)) == 8
+def test_a_newer_catalogue_adds_its_new_items_once_as_the_townships_rows(db, officer, monkeypatch):
+    assert sp.ensure_catalogue(db, officer) == 0  # set-up brought the whole catalogue
+    newer = (*sp.catalogue(), dataclasses.replace(sp.catalogue()[0], code="C99", name="新药具"))
+    monkeypatch.setattr(sp, "catalogue", lambda: newer)
+    assert sp.ensure_catalogue(db, officer) == 1
+    assert sp.ensure_catalogue(db, officer) == 0
+    assert len(sp.items(db, TODAY)) == 9
+    with db.read() as s:
+        added = s.get(SupplyItem, catalogue_item_id("C99"))
+    assert (added.owner, added.created_by) == ("620422103000", SYSTEM_USER_ID)
 
 
 def test_item_names_follow_the_language_and_the_stored_name_stays_chinese(db, ids):
@@ -201,7 +210,7 @@ def test_a_month_with_movements_on_its_first_and_last_day(db, officer, ids, peop
         (31, "issue_self_service", -30),
     ]
     assert ledger[1].person_name == "张三" and ledger[1].household_no == "0101"
-    assert ledger[1].created_by == officer
+    assert ledger[1].created_by == officer.user_id
     assert ledger[3].reason == "破损报损：受潮"
     assert ledger[4].reason == "盘点：账面 95，实点 93"
     assert ledger[6].document_no == "TH1025"
@@ -660,7 +669,7 @@ OPERATIONS = st.lists(
 def shared(tmp_path_factory: pytest.TempPathFactory):
     """One village for every example; each example works on an item of its own."""
     db = open_database(Path(tmp_path_factory.mktemp("supplies")) / "fhdesk.sqlite")
-    officer = set_up_village(db, SETUP)
+    officer = Actor(set_up_village(db, SETUP), "admin", SETUP.village_code)
     household = hh.create_household(db, officer, hh.HouseholdInput("0101", 1))
     person = hh.add_person(
         db, officer, household, hh.PersonInput("李梅", sex="F", birth_date=D(1992, 8, 15)), TODAY

@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from app.i18n import tr
-from app.reports import Cancelled, fonts
+from app.progress import Cancelled
+from app.reports import fonts
 from app.reports.visit_list import write_visit_list
 from app.services import followups
 from tests.conftest import TODAY

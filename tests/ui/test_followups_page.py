@@ -287,7 +287,7 @@ def test_a_recorded_visit_opens_with_its_answers_for_correction(qtbot, ctx, vill
         result="已转县医院",
         notes="血压偏高",
     )
-    followups.record_visit(ctx.db, ctx.user.id, row.id, visit, TODAY)
+    followups.record_visit(ctx.db, ctx.actor, row.id, visit, TODAY)
     dialog = ChecklistDialog(ctx, row.id)
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "更正随访记录：赵红 — 第5次产检"

@@ -82,11 +82,11 @@ def test_dashboard_counts_folic_courses_ending_and_lists_them(qtbot, main_window
 
     li_mei = next(m for m in hh.household_members(ctx.db, small_village["h1"]) if m.name == "李梅")
     care.start_folic_course(
-        ctx.db, ctx.user.id, li_mei.id, care.FolicCourseInput(TODAY - dt.timedelta(days=120)), TODAY
+        ctx.db, ctx.actor, li_mei.id, care.FolicCourseInput(TODAY - dt.timedelta(days=120)), TODAY
     )
     pg.register_pregnancy(
         ctx.db,
-        ctx.user.id,
+        ctx.actor,
         li_mei.id,
         pg.PregnancyInput(lmp=TODAY - dt.timedelta(weeks=11), registration_date=TODAY),
         TODAY,

@@ -215,7 +215,7 @@ def test_a_change_saved_elsewhere_is_counted_when_the_pages_refresh(qtbot, repor
     from app.services import households as hh
 
     window, page = reports
-    hh.record_death(ctx.db, ctx.user.id, village["张伟"], TODAY.replace(month=10, day=20), TODAY)
+    hh.record_death(ctx.db, ctx.actor, village["张伟"], TODAY.replace(month=10, day=20), TODAY)
     with qtbot.waitSignal(page.monthly.reportShown, timeout=10_000):
         window.refresh_pages()  # what a dialog does after saving
     deaths = row_of(page.monthly.table, tr("vocab.event.death"))

@@ -24,7 +24,7 @@ SOON = TODAY + dt.timedelta(days=60)  # within 90 days: amber
 
 @pytest.fixture
 def catalogue(ctx, small_village):
-    supplies.ensure_catalogue(ctx.db, ctx.user.id)
+    supplies.ensure_catalogue(ctx.db, ctx.actor)
     return supplies.items(ctx.db, TODAY)
 
 
@@ -50,7 +50,7 @@ def person(ctx, village, name):
 
 def receive(ctx, item, lot="L2026A", quantity=100, expiry=EXPIRY, day=TODAY - dt.timedelta(days=5)):
     supplies.receive(
-        ctx.db, ctx.user.id, supplies.ReceiptInput(item.id, lot, expiry, quantity, day, "XF-1"), TODAY
+        ctx.db, ctx.actor, supplies.ReceiptInput(item.id, lot, expiry, quantity, day, "XF-1"), TODAY
     )
 
 
@@ -161,7 +161,7 @@ def test_issue_to_a_person_found_by_initials(qtbot, page, ctx, small_village, pi
 def test_give_supplies_from_the_care_record_with_the_person_fixed(qtbot, ctx, small_village, catalogue, pill):
     receive(ctx, pill)
     li_mei = person(ctx, small_village, "李梅")
-    care.choose_method(ctx.db, ctx.user.id, li_mei.id, care.MethodInput("pill", TODAY, TODAY, ""), TODAY)
+    care.choose_method(ctx.db, ctx.actor, li_mei.id, care.MethodInput("pill", TODAY, TODAY, ""), TODAY)
     dialog = PersonCareDialog(ctx, li_mei.id)
     qtbot.addWidget(dialog)
     seen = {}
@@ -327,7 +327,7 @@ def test_table_models_pass_qtmodeltester(qtmodeltester, page, ctx, small_village
     receive(ctx, pill, "L2025Z", 5, expiry=SOON)
     zhang = person(ctx, small_village, "张三")
     supplies.issue_to_person(
-        ctx.db, ctx.user.id, supplies.IssueInput(pill.id, None, 2, TODAY, person_id=zhang.id), TODAY
+        ctx.db, ctx.actor, supplies.IssueInput(pill.id, None, 2, TODAY, person_id=zhang.id), TODAY
     )
     page.refresh()
     choose_item(page, pill)
@@ -340,7 +340,7 @@ def test_dashboard_resupply_and_stock_cards(qtbot, ctx, small_village, pill):
     li_mei = person(ctx, small_village, "李梅")
     care.choose_method(
         ctx.db,
-        ctx.user.id,
+        ctx.actor,
         li_mei.id,
         care.MethodInput("pill", TODAY - dt.timedelta(days=60), TODAY - dt.timedelta(days=60), ""),
         TODAY,
@@ -348,7 +348,7 @@ def test_dashboard_resupply_and_stock_cards(qtbot, ctx, small_village, pill):
     receive(ctx, pill, "L2026A", 100, day=TODAY - dt.timedelta(days=60))
     last = TODAY - dt.timedelta(days=pill.days_per_unit - 3)  # one unit, running out in 3 days
     supplies.issue_to_person(
-        ctx.db, ctx.user.id, supplies.IssueInput(pill.id, None, 1, last, person_id=li_mei.id), TODAY
+        ctx.db, ctx.actor, supplies.IssueInput(pill.id, None, 1, last, person_id=li_mei.id), TODAY
     )
     reminders = supplies.resupply_reminders(ctx.db, TODAY)
     assert [r.name for r in reminders] == ["李梅"]
@@ -384,7 +384,7 @@ def test_dashboard_resupply_and_stock_cards(qtbot, ctx, small_village, pill):
 def test_main_window_has_the_supplies_page_and_the_member_menu_gives_supplies(
     qtbot, main_window, ctx, small_village
 ):
-    supplies.ensure_catalogue(ctx.db, ctx.user.id)
+    supplies.ensure_catalogue(ctx.db, ctx.actor)
     pill = next(i for i in supplies.items(ctx.db, TODAY) if i.code == "C02")
     receive(ctx, pill)
     main_window.dashboard.openSupplies.emit()

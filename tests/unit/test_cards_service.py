@@ -26,7 +26,7 @@ def village(db, officer):
 
 @pytest.fixture
 def cards(db, officer, village):
-    batch = card_batch(db, officer, TODAY)
+    batch = card_batch(db, officer.user_id, TODAY)
     return {c.household_no: c for c in batch.cards}
 
 
@@ -69,7 +69,7 @@ def test_household_numbers_sort_naturally():
 
 
 def test_the_whole_village_in_household_number_order(db, officer, village):
-    batch = card_batch(db, officer, TODAY)
+    batch = card_batch(db, officer.user_id, TODAY)
     assert [c.household_no for c in batch.cards] == ["2", "9", "10"]  # "10" after "9", not before "2"
     assert (batch.village_name, batch.village_code, batch.township_name) == (
         "红星村",
@@ -81,17 +81,20 @@ def test_the_whole_village_in_household_number_order(db, officer, village):
 
 
 def test_a_villager_group(db, officer, village):
-    assert [c.household_no for c in card_batch(db, officer, TODAY, group_no=1).cards] == ["2", "10"]
-    assert [c.household_no for c in card_batch(db, officer, TODAY, group_no=2).cards] == ["9"]
-    assert card_batch(db, officer, TODAY, group_no=3).cards == ()
+    assert [c.household_no for c in card_batch(db, officer.user_id, TODAY, group_no=1).cards] == ["2", "10"]
+    assert [c.household_no for c in card_batch(db, officer.user_id, TODAY, group_no=2).cards] == ["9"]
+    assert card_batch(db, officer.user_id, TODAY, group_no=3).cards == ()
 
 
 def test_chosen_households_come_in_number_order_each_once(db, officer, village):
     chosen = [village["10"], village["2"], village["10"], "no-such-id"]
-    assert [c.household_no for c in card_batch(db, officer, TODAY, household_ids=chosen).cards] == ["2", "10"]
-    assert card_batch(db, officer, TODAY, household_ids=[]).cards == ()
+    assert [c.household_no for c in card_batch(db, officer.user_id, TODAY, household_ids=chosen).cards] == [
+        "2",
+        "10",
+    ]
+    assert card_batch(db, officer.user_id, TODAY, household_ids=[]).cards == ()
     # both: the chosen households of that group
-    both = card_batch(db, officer, TODAY, household_ids=[village["10"], village["9"]], group_no=2)
+    both = card_batch(db, officer.user_id, TODAY, household_ids=[village["10"], village["9"]], group_no=2)
     assert [c.household_no for c in both.cards] == ["9"]
 
 
@@ -99,11 +102,14 @@ def test_many_households_are_read_in_rounds_with_the_same_result(db, officer, vi
     """Households are read 500 at a time (SQLite's bound parameters); rounds of 2 give the same cards."""
     from app.services import cards as service
 
-    whole = card_batch(db, officer, TODAY)
-    chosen = card_batch(db, officer, TODAY, household_ids=[village["10"], village["9"], village["2"]])
+    whole = card_batch(db, officer.user_id, TODAY)
+    chosen = card_batch(db, officer.user_id, TODAY, household_ids=[village["10"], village["9"], village["2"]])
     monkeypatch.setattr(service, "CHUNK", 2)
-    assert card_batch(db, officer, TODAY) == whole
-    assert card_batch(db, officer, TODAY, household_ids=[village["10"], village["9"], village["2"]]) == chosen
+    assert card_batch(db, officer.user_id, TODAY) == whole
+    assert (
+        card_batch(db, officer.user_id, TODAY, household_ids=[village["10"], village["9"], village["2"]])
+        == chosen
+    )
     assert chosen.cards == whole.cards
 
 
@@ -115,9 +121,9 @@ def test_the_officer_is_the_user_else_the_first_active_one_and_the_phone_falls_b
     assert card_batch(db, None, TODAY).officer_name == "李秀英"
     assert card_batch(db, "no-such-user", TODAY).officer_name == "李秀英"
     with db.write(officer) as s:
-        s.get(User, officer).phone = None
-        s.get(VillageProfile, 1).officer_phone = "13800009999"
-    assert card_batch(db, officer, TODAY).officer_phone == "13800009999"
+        s.get(User, officer.user_id).phone = None
+        s.get(VillageProfile, "620422103201").officer_phone = "13800009999"
+    assert card_batch(db, officer.user_id, TODAY).officer_phone == "13800009999"
 
 
 def test_reading_many_households_takes_no_more_queries_than_one(db, officer, village):
@@ -129,10 +135,10 @@ def test_reading_many_households_takes_no_more_queries_than_one(db, officer, vil
 
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
-        card_batch(db, officer, TODAY, household_ids=[village["2"]])
+        card_batch(db, officer.user_id, TODAY, household_ids=[village["2"]])
         one = len(statements)
         statements.clear()
-        card_batch(db, officer, TODAY)
+        card_batch(db, officer.user_id, TODAY)
         everything = len(statements)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
@@ -229,5 +235,5 @@ def test_a_card_is_printed_for_a_household_whose_members_all_left(db, officer, v
     from app.services import households as hh
 
     empty = hh.create_household(db, officer, hh.HouseholdInput("11", 1, "红星村一组 11 号"))
-    card = card_batch(db, officer, TODAY, household_ids=[empty]).cards[0]
+    card = card_batch(db, officer.user_id, TODAY, household_ids=[empty]).cards[0]
     assert (card.household_no, card.members, card.women, card.head_name) == ("11", (), (), "")

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from app.errors import DomainError
-from app.models.vocab import Sex
 from app.services import identity
+from app.vocab import Sex
 
 VALID = "11010519491231002X"
 

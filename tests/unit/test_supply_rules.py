@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app import i18n
 from app.errors import DomainError
 from app.models import StockMovement
-from app.models.supply import LEDGER_BOOKKEEPING, LEDGER_FIXED
+from app.models.supply import LEDGER_BOOKKEEPING, LEDGER_FIXED, LEDGER_MERGE_COLUMN
 from app.services import supplies as sp
 
 D = dt.date
@@ -221,7 +221,8 @@ def test_a_broken_catalogue_is_refused(change):
         sp.parse_catalogue(data)
 
 
-def test_the_immutable_columns_are_every_column_but_the_sync_bookkeeping():
+def test_the_immutable_columns_are_every_column_but_the_sync_bookkeeping_and_the_merged_person():
     columns = {c.name for c in sa.inspect(StockMovement).columns}
-    assert set(LEDGER_FIXED) | set(LEDGER_BOOKKEEPING) == columns
+    assert set(LEDGER_FIXED) | set(LEDGER_BOOKKEEPING) | {LEDGER_MERGE_COLUMN} == columns
     assert not set(LEDGER_FIXED) & set(LEDGER_BOOKKEEPING)
+    assert LEDGER_MERGE_COLUMN not in set(LEDGER_FIXED) | set(LEDGER_BOOKKEEPING)

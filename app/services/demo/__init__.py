@@ -11,18 +11,19 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from app.actor import SYSTEM_USER_ID
 from app.db import Database
 from app.i18n import tr
-from app.models import SupplyItem, User, VillageProfile, VillagerGroup
-from app.models.user import SYSTEM_USER_ID
-from app.models.vocab import UserRole
+from app.models import SupplyItem, User, VillagerGroup
+from app.models.village import home_profile
+from app.progress import Cancelled, ProgressFn, report
 from app.services.demo import care, events, followups, households, pregnancies
 from app.services.demo.builder import MODELS, Builder
 from app.services.demo.digest import table_digest
-from app.services.demo.progress import Cancelled, Progress, ProgressFn
 from app.services.demo.setup import DEMO_SETUP, DemoSetUp, plan_set_up
 from app.services.demo.supplies import supplies
 from app.services.demo.writer import refuse_households, save
+from app.vocab import UserRole
 
 __all__ = ["DEMO_SETUP", "Cancelled", "DemoSummary", "ProgressFn", "generate_demo", "table_digest"]
 
@@ -45,7 +46,7 @@ class DemoSummary:
     support_entitlements: int
 
 
-def _build(b: Builder, report: Progress) -> None:
+def _build(b: Builder, progress: ProgressFn | None) -> None:
     """Every row of the demo, in an order that never changes: the same seed draws the same numbers."""
     extras = (  # the people the events below add: newborns, brides, in-migrant families
         max(4, round(b.target * 0.015)) + max(2, round(b.target * 0.007)) // 2 + 3 * max(1, round(b.scale))
@@ -55,9 +56,9 @@ def _build(b: Builder, report: Progress) -> None:
     while len(b.members) < b.target - extras:
         households.household(b)
         if len(b.members) >= next_report:
-            report(0.5 * len(b.members) / b.target, tr("demo.step.households"))
+            report(progress, 0.5 * len(b.members) / b.target, tr("demo.step.households"))
             next_report += step
-    report(0.5, tr("demo.step.events"))
+    report(progress, 0.5, tr("demo.step.events"))
     events.deaths(b)
     births = pregnancies.births(b)
     misses = pregnancies.miscarriages(b, max(1, round(len(births) * 0.08)))
@@ -65,18 +66,18 @@ def _build(b: Builder, report: Progress) -> None:
     events.marriages(b)
     events.moves(b)
     households.number_households(b)
-    report(0.55, tr("demo.step.care"))
+    report(progress, 0.55, tr("demo.step.care"))
     window = births + misses + opened
     for _mother, preg in window:
         followups.pregnancy(b, preg)
     care.around_pregnancies(b, window)
     care.planners(b)
-    report(0.6, tr("demo.step.care"))
+    report(progress, 0.6, tr("demo.step.care"))
     care.contraception(b, {m.row["id"]: (p["lmp"], p["outcome_date"]) for m, p in window})
     care.support(b)
-    report(0.65, tr("demo.step.supplies"))
+    report(progress, 0.65, tr("demo.step.supplies"))
     supplies(b)
-    report(0.7, tr("demo.step.saving"))
+    report(progress, 0.7, tr("demo.step.saving"))
 
 
 def _acting_user(db: Database) -> str:
@@ -110,19 +111,18 @@ def generate_demo(
     """
     if people < 20:
         raise ValueError("a demo village needs at least 20 people")
-    report = Progress(progress)
-    report(0.0, tr("demo.step.households"))
+    report(progress, 0.0, tr("demo.step.households"))
     set_up: DemoSetUp | None = None
     with db.read() as s:
         refuse_households(s)
-        profile = s.get(VillageProfile, 1)
+        profile = home_profile(s)
         if profile is not None:
-            code, name = profile.code, profile.name
+            code, name, township = profile.code, profile.name, profile.township_code
             groups = [
-                (n, g)
-                for n, g in s.execute(
-                    sa.select(VillagerGroup.number, VillagerGroup.name)
-                    .where(VillagerGroup.deleted_at.is_(None))
+                (n, g, gid)
+                for n, g, gid in s.execute(
+                    sa.select(VillagerGroup.number, VillagerGroup.name, VillagerGroup.id)
+                    .where(VillagerGroup.owner == code, VillagerGroup.live())
                     .order_by(VillagerGroup.number)
                 )
             ]
@@ -130,6 +130,7 @@ def generate_demo(
     if profile is None:
         set_up = plan_set_up(DEMO_SETUP, seed=seed, today=today)
         code, name, groups = set_up.code, set_up.name, set_up.numbered_groups
+        township = DEMO_SETUP.township_code
     if not groups:
         raise ValueError("the village has no villager groups")
     b = Builder(
@@ -140,9 +141,10 @@ def generate_demo(
         village_name=name,
         groups=groups,
         existing_items=items,
+        township_code=township,
     )
-    _build(b, report)
+    _build(b, progress)
     user_id = user_id or (set_up.officer_id if set_up is not None else _acting_user(db))
     b.sign(user_id)
-    save(db, b, user_id=user_id, set_up=set_up, seed=seed, report=report)
+    save(db, b, user_id=user_id, set_up=set_up, progress=progress)
     return DemoSummary(*(len(b.rows[m.__tablename__]) for m in MODELS))

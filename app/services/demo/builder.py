@@ -25,9 +25,10 @@ from app.models import (
     VitalEvent,
 )
 from app.models.base import SyncMixin
-from app.models.vocab import MaritalStatus, ResidenceStatus
+from app.models.tracking import column_defaults
 from app.services.demo.dates import days
 from app.services.validation import full_years
+from app.vocab import MaritalStatus, ResidenceStatus
 
 # How far back vital events, closed pregnancies and the stock ledger go.
 WINDOW_DAYS = 548  # 18 months
@@ -75,25 +76,16 @@ def seeded_uuid7(rng: random.Random, at: dt.datetime) -> str:
     return str(uuid.UUID(int=value))
 
 
-def column_defaults(model: type[SyncMixin]) -> dict[str, Any]:
-    """Every column of the table with its scalar default (or None), so that all rows share one key set."""
-    out: dict[str, Any] = {}
-    for column in model.__table__.columns:
-        default = column.default
-        value = default.arg if default is not None and default.is_scalar else None
-        out[column.key] = value.value if hasattr(value, "value") else value
-    return out
-
-
 class Home:
     """A household being built: its row and its members."""
 
-    __slots__ = ("row", "members", "number")
+    __slots__ = ("row", "members", "number", "group_no")
 
-    def __init__(self, row: dict[str, Any], number: int) -> None:
+    def __init__(self, row: dict[str, Any], number: int, group_no: int) -> None:
         self.row = row
         self.members: list[Member] = []
         self.number = number  # within its villager group
+        self.group_no = group_no
 
 
 class Member:
@@ -139,8 +131,9 @@ class Builder:
         today: dt.date,
         village_code: str,
         village_name: str,
-        groups: Sequence[tuple[int, str]],
+        groups: Sequence[tuple[int, str, str]],
         existing_items: dict[str, str],
+        township_code: str,
     ) -> None:
         self.target = people
         self.scale = people / 3000
@@ -153,9 +146,11 @@ class Builder:
         self.code = village_code
         self.area = village_code[:6]
         self.village_name = village_name
-        self.groups = list(groups)
+        self.groups = [(number, name) for number, name, _ in groups]
+        self.group_ids = {number: gid for number, _, gid in groups}
+        self.township_code = township_code
         self.existing_items = existing_items
-        self.defaults = {m.__tablename__: column_defaults(m) for m in MODELS}
+        self.defaults = {m.__tablename__: column_defaults(m.__table__) for m in MODELS}
         self.rows: dict[str, list[dict[str, Any]]] = {m.__tablename__: [] for m in MODELS}
         self.homes: list[Home] = []
         self.members: list[Member] = []
@@ -212,7 +207,10 @@ class Builder:
         return lo + days(self.rng.randint(0, (hi - lo).days))
 
     def sign(self, user_id: str) -> None:
-        """Every row was created and last changed by `user_id`."""
-        for rows in self.rows.values():
+        """Every row the village made was created and last changed by `user_id` (the township's catalogue
+        rows keep their own stamps)."""
+        for table, rows in self.rows.items():
+            if table == "supply_item":
+                continue
             for row in rows:
                 row["created_by"] = row["updated_by"] = user_id

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.models.vocab import ContraceptiveMethod as CM
-from app.models.vocab import Relation, RiskGrade, Sex, SupportKind
 from app.services.demo import followups
 from app.services.demo.builder import Builder, Member
 from app.services.demo.dates import days
 from app.services.demo.names import draw_given_name, draw_phone, draw_surname
 from app.services.demo.pregnancies import mothers
 from app.services.demo.supplies import method_demand
+from app.vocab import ContraceptiveMethod as CM
+from app.vocab import Relation, RiskGrade, Sex, SupportKind
 
 METHOD_LABELS = {
     CM.IUD: "宫内节育器",

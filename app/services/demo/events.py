@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from app.models.vocab import MaritalStatus, Relation, ResidenceStatus, ResidenceType, Sex, VitalEventType
 from app.services.demo.builder import Builder, Member
 from app.services.demo.dates import add_years, days
 from app.services.demo.households import birth_for_age, marriage_date, new_home, new_person, set_head
 from app.services.demo.names import draw_phone, draw_surname
 from app.services.demo.places import DESTINATIONS, ORIGINS
+from app.vocab import MaritalStatus, Relation, ResidenceStatus, ResidenceType, Sex, VitalEventType
 
 
 def vital_event(

@@ -26,7 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.models.vocab import (
+from app.models.ids import answer_id, followup_id
+from app.services import checklists, schedule
+from app.services.demo.builder import Builder
+from app.services.demo.dates import days
+from app.services.demo.places import HOSPITALS
+from app.services.schedule import Plan, Planned, PregnancyFacts, Window
+from app.vocab import (
     PRESENT,
     DeliveryPlace,
     FollowupStatus,
@@ -34,11 +40,6 @@ from app.models.vocab import (
     PregnancyOutcome,
     VitalEventType,
 )
-from app.services import checklists, schedule
-from app.services.demo.builder import Builder
-from app.services.demo.dates import days
-from app.services.demo.places import HOSPITALS
-from app.services.schedule import Plan, Planned, PregnancyFacts, Window
 
 DONE, DUE = FollowupStatus.DONE.value, FollowupStatus.DUE.value
 MISSED, CANCELLED = FollowupStatus.MISSED.value, FollowupStatus.CANCELLED.value
@@ -157,6 +158,7 @@ def _visit(
     row = b.add(
         "followup",
         max(done, made) if done is not None else made,
+        id=followup_id(src.id, p.followup_type, p.occurrence),  # as the engine names it (app.models.ids)
         person_id=src.person_id,
         followup_type=p.followup_type,
         source_table=src.table,
@@ -174,7 +176,14 @@ def _visit(
     if done is not None:
         filled = answers(done)
         for key, value in filled.items():
-            b.add("followup_answer", done, followup_id=row["id"], item_key=key, value=value)
+            b.add(
+                "followup_answer",
+                done,
+                id=answer_id(row["id"], key),
+                followup_id=row["id"],
+                item_key=key,
+                value=value,
+            )
         if filled.get(REFERRED) == "yes":
             referral(b, row)
     return row

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.models.vocab import MaritalStatus, Relation, ResidenceStatus, ResidenceType, Sex
 from app.services import identity
 from app.services.demo.builder import Builder, Home, Member
 from app.services.demo.dates import add_years, days
@@ -12,6 +11,7 @@ from app.services.demo.names import draw_given_name, draw_phone, draw_surname
 from app.services.demo.places import DESTINATIONS, ORIGINS
 from app.services.names import name_keys
 from app.services.validation import full_years
+from app.vocab import MaritalStatus, Relation, ResidenceStatus, ResidenceType, Sex
 
 
 def birth_for_age(b: Builder, age: int) -> dt.date:
@@ -89,11 +89,11 @@ def new_home(b: Builder, on: dt.date, residence_type: str) -> Home:
         "household",
         on,
         household_no="",
-        group_no=group_no,
+        group_id=b.group_ids[group_no],
         address=f"{b.village_name}{group_name} {number} 号",
         residence_type=residence_type,
     )
-    home = Home(row, number)
+    home = Home(row, number, group_no)
     b.homes.append(home)
     return home
 
@@ -407,4 +407,4 @@ def _son_family(b: Builder, home: Home, son: Member, on: dt.date) -> None:
 def number_households(b: Builder) -> None:
     width = max(2, len(str(max(b.group_counts.values(), default=1))))
     for home in b.homes:
-        home.row["household_no"] = f"{home.row['group_no']:02d}{home.number:0{width}d}"
+        home.row["household_no"] = f"{home.group_no:02d}{home.number:0{width}d}"

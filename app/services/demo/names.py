@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from app.models.vocab import Sex
+from app.vocab import Sex
 
 
 def _words(text: str) -> tuple[str, ...]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.models.vocab import DeliveryPlace, PregnancyOutcome, Relation, ResidenceStatus, Sex, VitalEventType
 from app.services.demo.builder import Builder, Member
 from app.services.demo.dates import days
 from app.services.demo.events import vital_event
 from app.services.demo.households import new_person
 from app.services.demo.places import HOSPITALS
+from app.vocab import DeliveryPlace, PregnancyOutcome, Relation, ResidenceStatus, Sex, VitalEventType
 
 RISK_NOTES = (
     "瘢痕子宫（既往剖宫产）",

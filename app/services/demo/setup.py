@@ -12,17 +12,16 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.models import SyncState, User, VillageProfile, VillagerGroup
-from app.models.tracking import append_audit
-from app.models.vocab import UserRole
+from app.models.tracking import actor_of, insert_rows
 from app.services.auth import hash_password
 from app.services.demo.builder import WINDOW_DAYS, office_stamp, seeded_uuid7
 from app.services.demo.dates import days
 from app.services.validation import clean_phone
 from app.services.village import VillageSetup, check_setup
+from app.vocab import UserRole
 
 DEMO_SETUP = VillageSetup(
     village_name="红星村",
@@ -52,27 +51,20 @@ class DemoSetUp:
     groups: list[dict[str, Any]]
 
     @property
-    def numbered_groups(self) -> list[tuple[int, str]]:
-        return [(g["number"], g["name"]) for g in self.groups]
+    def numbered_groups(self) -> list[tuple[int, str, str]]:
+        return [(g["number"], g["name"], g["id"]) for g in self.groups]
 
     def insert(self, session: Session) -> None:
-        """Write the set-up in `session`'s transaction; the groups are signed by its acting user, and each has
-        its audit line, as a real set-up has."""
-        user_id = session.info["user_id"]
-        session.execute(sa.insert(VillageProfile.__table__), self.profile)
-        session.execute(sa.insert(SyncState.__table__), {"node": self.code})
-        session.execute(sa.insert(User.__table__), self.officer)
-        groups = [{**g, "created_by": user_id, "updated_by": user_id} for g in self.groups]
-        session.execute(sa.insert(VillagerGroup.__table__), groups)
-        for g in groups:
-            append_audit(
-                session,
-                action="insert",
-                table=VillagerGroup.__tablename__,
-                record_id=g["id"],
-                rev=1,
-                changes={"number": [None, g["number"]], "name": [None, g["name"]]},
-            )
+        """Write the set-up in `session`'s transaction (in replicate mode: the seeded ids and stamps are kept);
+        the groups are signed by its acting person, and every row has its audit line, as a real set-up has."""
+        user_id = actor_of(session).user_id
+        session.add(VillageProfile(**self.profile))
+        session.add(SyncState(node=self.code))
+        session.add(User(**self.officer))
+        session.flush()
+        insert_rows(
+            session, VillagerGroup, [{**g, "created_by": user_id, "updated_by": user_id} for g in self.groups]
+        )
 
 
 def plan_set_up(data: VillageSetup, *, seed: int, today: dt.date) -> DemoSetUp:
@@ -94,8 +86,8 @@ def plan_set_up(data: VillageSetup, *, seed: int, today: dt.date) -> DemoSetUp:
         "created_at": at,
     }
     profile = {
-        "id": 1,
         "code": code,
+        "home": True,
         "name": name,
         "township_code": data.township_code.strip(),
         "township_name": data.township_name.strip(),

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.models.vocab import ContraceptiveMethod as CM
-from app.models.vocab import MovementType, SupplyCategory
 from app.services.demo.builder import WINDOW_DAYS, Builder
 from app.services.demo.dates import days
+from app.services.supplies import catalogue_rows
+from app.vocab import ContraceptiveMethod as CM
+from app.vocab import MovementType, SupplyCategory
 
 
 @dataclass(frozen=True)
@@ -74,22 +75,13 @@ def method_demand(b: Builder, episode: dict[str, Any], injections: list[dt.date]
 def supplies(b: Builder) -> None:
     """The catalogue (unless the village has it already), the self-service point's demand, and every ledger."""
     rng = b.rng
-    catalogue_day = b.start - days(40)
+    shipped = {row["code"]: row for row in catalogue_rows(b.township_code)}
     for s in SUPPLIES:
         if s.code in b.existing_items:
             b.item_ids[s.code] = b.existing_items[s.code]
             continue
-        row = b.add(
-            "supply_item",
-            catalogue_day,
-            code=s.code,
-            name=s.name,
-            form=s.form,
-            unit=s.unit,
-            category=s.category,
-            days_per_unit=s.days_per_unit,
-            reorder_level=s.reorder_level,
-        )
+        row = dict(shipped[s.code])  # the township's catalogue row, the same in every database
+        b.rows["supply_item"].append(row)
         b.item_ids[s.code] = row["id"]
     # The free self-service point (免费自助发放机) and emergency pills handed out on request.
     for code, every, lo, hi in (("C01", 30, 30, 80), ("C05", 60, 1, 4), ("C06", 90, 2, 6)):

@@ -8,13 +8,13 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
 from app.errors import DomainError
 from app.i18n import tr
-from app.models.vocab import Sex
 from app.services import care
 from app.services import households as hh
 from app.ui.context import AppContext
 from app.ui.dialogs.base import FormDialog, combo, set_combo
 from app.ui.forms import DateEdit
 from app.ui.labels import choices
+from app.vocab import Sex
 
 
 def _notes() -> QPlainTextEdit:
@@ -44,7 +44,7 @@ class MethodForm(FormDialog):
     def submit(self) -> None:
         care.choose_method(
             self.ctx.db,
-            self.ctx.user.id,
+            self.ctx.actor,
             self.person.id,
             care.MethodInput(
                 self.method.currentData(), self.start.date(), self.counselled.date(), self.notes.toPlainText()
@@ -68,7 +68,7 @@ class StopMethodForm(FormDialog):
         if when is None:
             raise DomainError("field.required", "stop_date")
         care.stop_method(
-            self.ctx.db, self.ctx.user.id, self.episode.id, when, self.reason.text(), self.ctx.today()
+            self.ctx.db, self.ctx.actor, self.episode.id, when, self.reason.text(), self.ctx.today()
         )
 
 
@@ -89,7 +89,7 @@ class FolicForm(FormDialog):
         bottles = int(self.bottles.text()) if self.bottles.text().isdigit() else 0
         care.start_folic_course(
             self.ctx.db,
-            self.ctx.user.id,
+            self.ctx.actor,
             self.person.id,
             care.FolicCourseInput(
                 self.start.date(), None, float(self.dose.currentData()), bottles, self.reason.text()
@@ -138,7 +138,7 @@ class PrepregnancyForm(FormDialog):
     def submit(self) -> None:
         care.add_prepregnancy_check(
             self.ctx.db,
-            self.ctx.user.id,
+            self.ctx.actor,
             self.person.id,
             care.PrepregnancyCheckInput(
                 self.date.date(),
@@ -181,7 +181,7 @@ class SupportForm(FormDialog):
         year = int(self.year.text()) if self.year.text().isdigit() else None
         care.add_support(
             self.ctx.db,
-            self.ctx.user.id,
+            self.ctx.actor,
             self.household_id,
             care.SupportInput(
                 self.kind.currentData(),

@@ -9,12 +9,12 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QSiz
 
 from app.errors import DomainError
 from app.i18n import tr
-from app.models.vocab import FollowupStatus
 from app.services import checklists, followups
 from app.ui.context import AppContext
 from app.ui.dialogs.base import FormDialog
 from app.ui.forms import DateEdit
 from app.ui.labels import fmt_date, label
+from app.vocab import FollowupStatus
 
 REQUIRED_MARK = ' <span style="color:#b00020;">*</span>'
 
@@ -162,4 +162,4 @@ class ChecklistDialog(FormDialog):
             result=self.result_edit.text(),
             notes=self.notes.toPlainText(),
         )
-        followups.record_visit(self.ctx.db, self.ctx.user.id, self.row.id, visit, self.ctx.today())
+        followups.record_visit(self.ctx.db, self.ctx.actor, self.row.id, visit, self.ctx.today())

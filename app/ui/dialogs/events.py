@@ -29,7 +29,7 @@ class DeathDialog(FormDialog):
             raise DomainError("field.required", "death_date")
         hh.record_death(
             self.ctx.db,
-            self.ctx.user.id,
+            self.ctx.actor,
             self.person.id,
             when,
             self.ctx.today(),
@@ -54,7 +54,7 @@ class MoveAwayDialog(FormDialog):
             raise DomainError("field.required", "event_date")
         hh.record_move_away(
             self.ctx.db,
-            self.ctx.user.id,
+            self.ctx.actor,
             self.person.id,
             when,
             self.destination.text(),
@@ -96,7 +96,7 @@ class MoveToHouseholdDialog(FormDialog):
             raise DomainError("field.required", "household")
         hh.move_to_household(
             self.ctx.db,
-            self.ctx.user.id,
+            self.ctx.actor,
             self.person.id,
             target,
             self.relation.currentData(),

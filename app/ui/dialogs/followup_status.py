@@ -5,11 +5,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from app.i18n import tr
-from app.models.vocab import FollowupStatus
 from app.services import followups
 from app.ui.context import AppContext
 from app.ui.dialogs.base import FormDialog
 from app.ui.labels import label
+from app.vocab import FollowupStatus
 
 
 class FollowupStatusDialog(FormDialog):
@@ -36,5 +36,5 @@ class FollowupStatusDialog(FormDialog):
 
     def submit(self) -> None:
         followups.set_status(
-            self.ctx.db, self.ctx.user.id, self.row.id, self.status, self.reason.text(), self.ctx.today()
+            self.ctx.db, self.ctx.actor, self.row.id, self.status, self.reason.text(), self.ctx.today()
         )

@@ -66,6 +66,6 @@ class HouseholdForm(FormDialog):
             notes=self.notes.toPlainText(),
         )
         if self.household_id:
-            hh.update_household(self.ctx.db, self.ctx.user.id, self.household_id, data)
+            hh.update_household(self.ctx.db, self.ctx.actor, self.household_id, data)
         else:
-            self.saved_id = hh.create_household(self.ctx.db, self.ctx.user.id, data)
+            self.saved_id = hh.create_household(self.ctx.db, self.ctx.actor, data)

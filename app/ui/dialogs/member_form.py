@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.i18n import tr
-from app.models.vocab import MaritalStatus, ResidenceStatus, VitalEventType
 from app.services import households as hh
 from app.services import identity
 from app.ui.context import AppContext
 from app.ui.dialogs.base import FormDialog, combo, set_combo
 from app.ui.forms import DateEdit
 from app.ui.labels import choices, fmt_date, label
+from app.vocab import MaritalStatus, ResidenceStatus, VitalEventType
 
 OPEN_EXISTING = 2  # dialog result: the officer chose to open the existing person instead
 EDITABLE_STATUSES = (ResidenceStatus.RESIDENT, ResidenceStatus.OUT_MIGRANT, ResidenceStatus.IN_MIGRANT)
@@ -209,9 +209,7 @@ class MemberForm(FormDialog):
         data = self.person_input()
         today = self.ctx.today()
         if self.person_id:
-            hh.update_person(
-                self.ctx.db, self.ctx.user.id, self.person_id, data, today, expected_rev=self.rev
-            )
+            hh.update_person(self.ctx.db, self.ctx.actor, self.person_id, data, today, expected_rev=self.rev)
             return True
         checked = hh.check_person(data, today).data  # show field errors before asking about duplicates
         arrival = self.arrival.currentData() if self.arrival is not None else ""
@@ -229,7 +227,7 @@ class MemberForm(FormDialog):
                 return False
         self.saved_id = hh.add_person(
             self.ctx.db,
-            self.ctx.user.id,
+            self.ctx.actor,
             self.household_id,
             data,
             today,

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.models.vocab import FollowupStatus, Sex
 from app.services import care, followups, supplies
 from app.services import households as hh
 from app.services import pregnancies as pg
@@ -28,6 +27,7 @@ from app.ui.dialogs.supply_forms import IssueForm
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView
+from app.vocab import FollowupStatus, Sex
 
 
 def _window(r: followups.FollowupRow) -> str:
@@ -250,7 +250,7 @@ class PersonCareDialog(QDialog):
                 self.ctx,
                 tr("care.end_folic"),
                 lambda day: care.end_folic_course(
-                    self.ctx.db, self.ctx.user.id, course.id, day, self.ctx.today()
+                    self.ctx.db, self.ctx.actor, course.id, day, self.ctx.today()
                 ),
                 self,
             )

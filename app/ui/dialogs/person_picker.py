@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.models.vocab import PRESENT
 from app.services import households as hh
 from app.services import search
 from app.services.validation import full_years
 from app.ui.context import AppContext
 from app.ui.labels import fmt_date, label
+from app.vocab import PRESENT
 
 SHOWN = 50
 

@@ -10,13 +10,13 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QPlainT
 
 from app.errors import DomainError
 from app.i18n import tr
-from app.models.vocab import PregnancyOutcome
 from app.services import pregnancies as pg
 from app.services.pregnancy_dates import expected_delivery_date, gestational_age
 from app.ui.context import AppContext
 from app.ui.dialogs.base import FormDialog, combo, set_combo
 from app.ui.forms import DateEdit
 from app.ui.labels import choices
+from app.vocab import PregnancyOutcome
 
 
 def _int_or_none(edit: QLineEdit) -> int | None:
@@ -137,7 +137,7 @@ class PregnancyForm(FormDialog):
         if self.pregnancy_id:
             pg.update_pregnancy(
                 self.ctx.db,
-                self.ctx.user.id,
+                self.ctx.actor,
                 self.pregnancy_id,
                 data,
                 self.ctx.today(),
@@ -145,7 +145,7 @@ class PregnancyForm(FormDialog):
             )
         else:
             self.saved_id = pg.register_pregnancy(
-                self.ctx.db, self.ctx.user.id, self.woman_id, data, self.ctx.today()
+                self.ctx.db, self.ctx.actor, self.woman_id, data, self.ctx.today()
             )
 
 
@@ -241,5 +241,5 @@ class OutcomeDialog(FormDialog):
 
     def submit(self) -> None:
         self.new_person_ids = pg.record_outcome(
-            self.ctx.db, self.ctx.user.id, self.pregnancy.id, self.data(), self.ctx.today()
+            self.ctx.db, self.ctx.actor, self.pregnancy.id, self.data(), self.ctx.today()
         )

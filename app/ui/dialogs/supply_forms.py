@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.i18n import tr
-from app.models.vocab import SupplyCategory
 from app.services import care, supplies
 from app.services import households as hh
 from app.ui.context import AppContext
@@ -29,6 +28,7 @@ from app.ui.dialogs.base import FormDialog, set_combo
 from app.ui.dialogs.person_picker import PersonPicker, describe
 from app.ui.forms import DateEdit
 from app.ui.labels import fmt_date, label
+from app.vocab import SupplyCategory
 
 MAX_QUANTITY = 999_999
 LOSS_KIND_LABELS = {
@@ -202,7 +202,7 @@ class ReceiveForm(SupplyForm):
         expiry = read_date(self.expiry)
         self.saved_id = supplies.receive(
             self.ctx.db,
-            self.ctx.user.id,
+            self.ctx.actor,
             supplies.ReceiptInput(
                 item_id=self.item_id(),
                 lot=lot,
@@ -394,7 +394,7 @@ class IssueForm(SupplyForm):
             movement_date=read_date(self.date),
         )
         if self.self_service:
-            self.saved_id = supplies.issue_self_service(self.ctx.db, self.ctx.user.id, data, self.ctx.today())
+            self.saved_id = supplies.issue_self_service(self.ctx.db, self.ctx.actor, data, self.ctx.today())
             return
         assert self.person is not None
         episode = course = None
@@ -410,7 +410,7 @@ class IssueForm(SupplyForm):
             contraceptive_episode_id=episode,
             folic_acid_course_id=course,
         )
-        self.saved_id = supplies.issue_to_person(self.ctx.db, self.ctx.user.id, data, self.ctx.today())
+        self.saved_id = supplies.issue_to_person(self.ctx.db, self.ctx.actor, data, self.ctx.today())
 
 
 class _LotForm(SupplyForm):
@@ -502,7 +502,7 @@ class LossForm(_LotForm):
     def submit(self) -> None:
         self.saved_id = supplies.record_loss(
             self.ctx.db,
-            self.ctx.user.id,
+            self.ctx.actor,
             self.item_id(),
             self.lot_code(),
             read_quantity(self.quantity),
@@ -556,7 +556,7 @@ class CountForm(_LotForm):
     def submit(self) -> None:
         self.saved_id = supplies.count_stock(
             self.ctx.db,
-            self.ctx.user.id,
+            self.ctx.actor,
             self.item_id(),
             self.lot_code(),
             read_quantity(self.counted, "counted"),
@@ -581,7 +581,7 @@ class ReturnForm(_LotForm):
     def submit(self) -> None:
         self.saved_id = supplies.return_to_township(
             self.ctx.db,
-            self.ctx.user.id,
+            self.ctx.actor,
             self.item_id(),
             self.lot_code(),
             read_quantity(self.quantity),
@@ -632,5 +632,5 @@ class ReverseForm(FormDialog):
         if not reason:
             raise DomainError("field.required", "reason")
         self.saved_id = supplies.reverse(
-            self.ctx.db, self.ctx.user.id, self.movement.id, reason, self.ctx.today()
+            self.ctx.db, self.ctx.actor, self.movement.id, reason, self.ctx.today()
         )

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.i18n import tr
-from app.models.vocab import FollowupStatus
-from app.reports import Cancelled
+from app.progress import Cancelled
 from app.services import followups
 from app.services.village import village_info
 from app.ui.context import AppContext
@@ -35,6 +34,7 @@ from app.ui.labels import choices, fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView, action_button, fill_group_combo, offer_to_open
 from app.ui.workers import Operation, run_op
+from app.vocab import FollowupStatus
 
 WINDOW_LABELS = {
     "week": "followups.window.week",

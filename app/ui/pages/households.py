@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.models.vocab import PRESENT
 from app.services import households as hh
 from app.ui.context import AppContext
 from app.ui.dialogs.events import DeathDialog, MoveAwayDialog, MoveToHouseholdDialog
@@ -27,6 +26,7 @@ from app.ui.dialogs.supply_forms import IssueForm
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView, action_button, fill_group_combo
+from app.vocab import PRESENT
 
 HOUSEHOLD_COLUMNS: list[Column[hh.HouseholdRow]] = [
     Column("households.col.number", lambda r: r.household_no, width=90),

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.reports import Cancelled
+from app.progress import Cancelled
 from app.services import households as hh
 from app.services.indicators import monthly_report_document
 from app.services.report_tables import CellKind, ReportDocument, ReportTable, format_cell

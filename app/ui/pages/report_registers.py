@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.reports import Cancelled
+from app.progress import Cancelled
 from app.reports.registers_xlsx import REGISTERS, register_title
 from app.ui.context import AppContext
 from app.ui.errors import show_error

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.models.vocab import MovementType
 from app.services import auth, supplies
 from app.services import households as hh
 from app.ui.context import AppContext
@@ -38,6 +37,7 @@ from app.ui.dialogs.supply_forms import (
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView, action_button
+from app.vocab import MovementType
 
 MONTHS_SHOWN = 24
 COLUMN_MAX = 260  # a column fitted to its content on first use is no wider than this (it can be widened)

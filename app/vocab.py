@@ -142,6 +142,14 @@ class SupportKind(StrEnum):
 
 
 class UserRole(StrEnum):
-    OFFICER = "officer"
-    DOCTOR = "doctor"
-    ADMIN = "admin"
+    """What a person may do (checked in the service cores on the Actor, not only by hiding buttons)."""
+
+    OFFICER = "officer"  # 村计生专干: the village's records
+    DOCTOR = "doctor"  # 乡村医生: care records and follow-ups, not users or keys
+    REVIEWER = "reviewer"  # 乡镇审核: reads; never changes a village's records
+    ADMIN = "admin"  # 管理员: an officer's work plus users, keys and backups
+
+
+class RecordStatus(StrEnum):
+    ACTIVE = "active"
+    MERGED = "merged"  # a duplicate record of a person, merged into the survivor (merged_into)

@@ -1,0 +1,29 @@
+"""Fetching one record to change it: refused with the record's own "not found" sentence when it does not
+exist, was voided, or (a person) was merged into another record."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from app.errors import NotFound
+from app.models import Person
+from app.models.base import SyncMixin
+from app.vocab import RecordStatus
+
+M = TypeVar("M", bound=SyncMixin)
+
+
+def get_live(s: Session, model: type[M], record_id: str | None, msg_id: str, field: str | None = None) -> M:
+    row = s.get(model, record_id) if record_id else None
+    if row is None or row.deleted_at is not None:
+        raise NotFound(msg_id, field)
+    return row
+
+
+def live_person(s: Session, person_id: str | None, field: str | None = None) -> Person:
+    p = get_live(s, Person, person_id, "person.not_found", field)
+    if p.status != RecordStatus.ACTIVE:
+        raise NotFound("person.not_found", field)
+    return p
