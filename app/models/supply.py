@@ -48,7 +48,17 @@ class StockMovement(SyncMixin, Base):
         one_of("movement_type", MovementType),
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
         sa.CheckConstraint("direction IN (1, -1)", name="direction_valid"),
-        sa.Index("ix_stock_movement_item_lot", "item_id", "lot"),
+        # The ledger's rules read a lot's balance and its expiry on every insert: both from an index alone.
+        sa.Index(
+            "ix_stock_movement_lot_balance",
+            "item_id",
+            "lot",
+            "movement_date",
+            "direction",
+            "quantity",
+            "deleted_at",
+        ),
+        sa.Index("ix_stock_movement_lot_expiry", "item_id", "lot", "expiry_date"),
         sa.Index("ix_stock_movement_date", "movement_date"),
         sa.Index("ix_stock_movement_person_date", "person_id", "movement_date"),
         # A movement is reversed at most once.

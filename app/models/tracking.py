@@ -21,6 +21,7 @@ import hashlib
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import orjson
@@ -32,7 +33,7 @@ from app.actor import Actor
 from app.clock import now_utc
 from app.errors import DomainError
 from app.models.audit import AuditEvent
-from app.models.base import Base, SyncMixin, new_id
+from app.models.base import Base, SyncMixin, UTCDateTime, new_id
 from app.models.tracking_marks import Audited
 
 GENESIS_HASH = "0" * 64
@@ -113,19 +114,44 @@ def jsonable(value: Any) -> Any:
         return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):  # a StrEnum member
-        return str(value.value)
+    if isinstance(value, str):
+        return str(value)  # a StrEnum member as its plain code
     return value
 
 
+_JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NAIVE_UTC
+
+
 def canonical_json(obj: Any) -> bytes:
-    """Keys sorted, no spaces, UTF-8 (not escaped): the same bytes for the same content, everywhere."""
-    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+    """Keys sorted, no spaces, UTF-8 (not escaped), dates and timestamps in ISO form (a timestamp without a
+    zone is UTC): the same bytes for the same content, everywhere."""
+    return orjson.dumps(obj, option=_JSON_OPTIONS)
+
+
+@cache
+def _shape(table: sa.Table) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The table's column names, its timestamp columns and its floating-point columns."""
+    names = tuple(str(c.name) for c in table.columns)
+    stamps = tuple(str(c.name) for c in table.columns if isinstance(c.type, UTCDateTime | sa.DateTime))
+    floats = tuple(str(c.name) for c in table.columns if isinstance(c.type, sa.Float))
+    return names, stamps, floats
 
 
 def image(table: sa.Table, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The whole row as plain JSON values, every column of the table (missing ones as null)."""
-    return {str(c.name): jsonable(values.get(c.name)) for c in table.columns}
+    """The whole row, every column of the table (missing ones as null), normalised so that the row as written
+    and the row read back give the same canonical JSON: timestamps in UTC, floating-point columns as floats.
+    (Dates, codes and numbers are left to canonical_json: one Python call per row, not per value.)"""
+    names, stamps, floats = _shape(table)
+    out = {n: values.get(n) for n in names}
+    for n in stamps:
+        v = out[n]
+        if v is not None and v.tzinfo is not None and v.utcoffset():
+            out[n] = v.astimezone(dt.UTC)
+    for n in floats:
+        v = out[n]
+        if v is not None:
+            out[n] = float(v)
+    return out
 
 
 def digest(row_image: Mapping[str, Any]) -> str:
@@ -146,12 +172,39 @@ def _shown(column: str, value: Any) -> Any:
 
 @dataclass(frozen=True)
 class AuditLine:
+    """One line of the audit trail. `changes` maps each changed field to [old, new]; for a row that is new
+    (insert, a replicated row seen for the first time) it is the row's whole image, field -> value, so the
+    line alone shows what was created. `changes_json` is that text when the caller has it already."""
+
     action: str  # insert / update / void / merge / replicate / baseline / login / export / ...
     table: str
     record_id: str
     rev: int
     changes: Mapping[str, Any]
     after: str | None = None  # digest of the row's after-image (None for events that are not rows)
+    changes_json: str | None = None
+
+
+def new_row_line(action: str, table: sa.Table, row: Mapping[str, Any]) -> AuditLine:
+    """The line of a new row: its image is both the change and (hashed) the after-digest. Secret columns are
+    shown redacted, but the digest covers the row as stored."""
+    full = image(table, row)
+    text = canonical_json(full)
+    after = hashlib.sha256(text).hexdigest()
+    secret = SECRET_COLUMNS.intersection(full)
+    if secret:
+        text = canonical_json(
+            {k: (REDACTED if k in secret and v is not None else v) for k, v in full.items()}
+        )
+    return AuditLine(
+        action,
+        table.name,
+        str(row.get("id") or row.get("code")),
+        int(row.get("rev") or 0),
+        {},
+        after,
+        text.decode(),
+    )
 
 
 def line_payload(
@@ -170,7 +223,7 @@ def line_payload(
         {
             "action": action,
             "after": after,
-            "at": jsonable(at),
+            "at": at if at.tzinfo is None or not at.utcoffset() else at.astimezone(dt.UTC),
             "changes": changes_json,
             "id": record_id,
             "rev": rev,
@@ -206,7 +259,9 @@ def append_lines(session: Session, lines: Sequence[AuditLine], *, user_id: str |
     _, prev = audit_head(session)
     rows = []
     for line in lines:
-        changes = canonical_json(line.changes).decode()
+        changes = (
+            line.changes_json if line.changes_json is not None else canonical_json(line.changes).decode()
+        )
         h = chain_hash(
             prev,
             line_payload(at, who, line.action, line.table, line.record_id, line.rev, changes, line.after),
@@ -226,9 +281,44 @@ def append_lines(session: Session, lines: Sequence[AuditLine], *, user_id: str |
             }
         )
         prev = h
-    for i in range(0, len(rows), 5000):
-        session.execute(sa.insert(AuditEvent.__table__), rows[i : i + 5000])
+    _insert_lines(session, rows)
     return prev
+
+
+_LINE_COLUMNS = (
+    "at",
+    "user_id",
+    "action",
+    "record_table",
+    "record_id",
+    "record_rev",
+    "changes",
+    "after_digest",
+    "prev_hash",
+    "hash",
+)
+
+
+def _insert_lines(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert audit lines straight through the driver: they are plain values but for the one timestamp, which
+    is bound once (SQLAlchemy's per-row processing of 100,000s of lines cost seconds)."""
+    conn = session.connection()
+    dialect = conn.dialect
+    bind = AuditEvent.__table__.c.at.type.bind_processor(dialect)
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO audit_event ({', '.join(_LINE_COLUMNS)}) "
+        f"VALUES ({', '.join([mark] * len(_LINE_COLUMNS))})"
+    )
+    at_cache: dict[Any, Any] = {}
+    params = []
+    for r in rows:
+        at = r["at"]
+        if at not in at_cache:
+            at_cache[at] = bind(at) if bind else at
+        params.append((at_cache[at], *(r[c] for c in _LINE_COLUMNS[1:])))
+    for i in range(0, len(params), 5000):
+        conn.exec_driver_sql(sql, params[i : i + 5000])
 
 
 def append_event(
@@ -306,7 +396,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     now = now_utc()
     lines: list[AuditLine] = []
     for obj, new in touched:
-        changes = _field_changes(obj, new)
+        changes = {} if new else _field_changes(obj, new)
         if not new and not changes:
             continue
         table = type(obj).__tablename__
@@ -334,8 +424,13 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         else:
             action = "insert" if new else "update"
             rev, record_id = 0, str(_object_values(obj).get("id") or _object_values(obj).get("code"))
-        after = row_digest(type(obj).__table__, _object_values(obj))  # type: ignore[attr-defined]
-        lines.append(AuditLine(action, table, record_id, rev, changes, after))
+        obj_table: sa.Table = type(obj).__table__  # type: ignore[attr-defined]
+        if new:
+            lines.append(new_row_line(action, obj_table, _object_values(obj)))
+        else:
+            lines.append(
+                AuditLine(action, table, record_id, rev, changes, row_digest(obj_table, _object_values(obj)))
+            )
     append_lines(session, lines, user_id=actor.user_id)
 
 
@@ -413,9 +508,7 @@ def insert_rows(
                 updated_by=actor.user_id,
             )
             action = "insert"
-        full = image(table, row)
-        changes = {k: [None, v] for k, v in full.items() if v is not None and k not in _STAMPS}
-        lines.append(AuditLine(action, table.name, row["id"], row["rev"], changes, digest(full)))
+        lines.append(new_row_line(action, table, row))
         done.append(row)
     deferred = tuple(deferred)
     for i in range(0, len(done), batch):
@@ -532,10 +625,16 @@ def replicate_rows(
         missing = [c for c in META_COLUMNS if row.get(c) is None]
         if missing:
             raise ValueError(f"a replicated {table.name} row needs {', '.join(missing)}")
-        full = image(table, row)
-        before = image(table, old) if old is not None else {}
-        changes = {k: [before.get(k), v] for k, v in full.items() if before.get(k) != v and k not in _STAMPS}
-        lines.append(AuditLine("replicate", table.name, row["id"], row["rev"], changes, digest(full)))
+        if old is None:
+            lines.append(new_row_line("replicate", table, row))
+        else:
+            full, before = image(table, row), image(table, old)
+            changes = {
+                k: [jsonable(before[k]), jsonable(v)]
+                for k, v in full.items()
+                if before[k] != v and k not in _STAMPS
+            }
+            lines.append(AuditLine("replicate", table.name, row["id"], row["rev"], changes, digest(full)))
         (updates if old is not None else inserts).append(row)
     if inserts:
         for i in range(0, len(inserts), 5000):

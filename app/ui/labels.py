@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from app.i18n import tr
 from app import vocab
+from app.i18n import tr
 
 VOCABS: dict[str, type[StrEnum]] = {
     "sex": vocab.Sex,

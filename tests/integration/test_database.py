@@ -4,6 +4,7 @@ enforces on its own (whatever code writes to it), and the tracking hook (rev, ow
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -351,8 +352,10 @@ def test_every_model_round_trips(empty_db: Database):
     }
     assert {e.user_id for e in audit} == {user["id"]}
     person_line = next(e for e in audit if e.record_table == "person")
-    assert json.loads(person_line.changes)["name"] == [None, "王芳"]
-    assert json.loads(person_line.changes)["birth_date"] == [None, "1995-02-28"]
+    # a new row's line holds its whole image; its digest is the after-image's
+    assert json.loads(person_line.changes)["name"] == "王芳"
+    assert json.loads(person_line.changes)["birth_date"] == "1995-02-28"
+    assert person_line.after_digest == hashlib.sha256(person_line.changes.encode()).hexdigest()
     assert broken_links(db) == []
 
 

@@ -8,6 +8,7 @@
   occurrence), so every database planning from the same records makes the same rows;
 - a person can be merged into another (status, merged_into); a stock issue may then move to the survivor;
 - user accounts can be township reviewers;
+- the stock ledger's rules read a lot's balance and expiry from covering indexes;
 - audit lines carry the digest of the row they leave behind; the chain is re-hashed with the new line format
   (nothing outside the file anchored it yet: no backup manifest, no package) over the re-keyed ids, and one
   `baseline` line per existing row records its after-image, so that `audit verify` can compare every row with
@@ -317,6 +318,15 @@ def upgrade() -> None:
     _people()
     _catalogue(conn, home[1] if home else None)
     _derived_ids(conn)
+    # the ledger's rules read a lot's balance and expiry from an index alone (7.5 s -> 3.0 s for 20,000
+    # movements of 56 lots: each insert sums its lot)
+    op.drop_index("ix_stock_movement_item_lot", table_name="stock_movement")
+    op.create_index(
+        "ix_stock_movement_lot_balance",
+        "stock_movement",
+        ["item_id", "lot", "movement_date", "direction", "quantity", "deleted_at"],
+    )
+    op.create_index("ix_stock_movement_lot_expiry", "stock_movement", ["item_id", "lot", "expiry_date"])
     for statement in ledger_rules(dialect):
         op.execute(statement)
     _rehash_and_baseline(conn)
