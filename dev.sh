@@ -8,12 +8,15 @@ VENV=.venv
 PY="$VENV/bin/python"
 
 # Debian packages: what Qt needs to draw a real window, a CJK font so Chinese is never boxes,
-# poppler so the tests draw the printed PDFs as a viewer without font packs would, and zbar so they scan the
-# QR codes printed on the household cards (the code's encoder is partly ours: app/reports/qr.py).
+# poppler so the tests draw the printed PDFs as a viewer without font packs would, zbar so they scan the
+# QR codes printed on the household cards (the code's encoder is partly ours: app/reports/qr.py), a
+# PostgreSQL server the tests start themselves (a township's database), and the standard `age` tool that
+# decrypts the monthly packages as a township would.
 APT_RUN=(libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0
          libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
          libxcb-randr0 libxcb-xkb1 fonts-noto-cjk)
-APT_TEST=(libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 fonts-noto-cjk poppler-utils zbar-tools)
+APT_TEST=(libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 fonts-noto-cjk poppler-utils zbar-tools
+          postgresql age)
 
 need_apt() {
   local missing=()
@@ -68,7 +71,7 @@ case "$cmd" in
     "$PY" -m ruff check app tests bench
     "$PY" -m ruff format --check app tests bench
     "$VENV/bin/lint-imports"
-    exec "$PY" -m pytest -q -p no:cacheprovider "$@"
+    exec "$PY" -m pytest -q -p no:cacheprovider -n 2 -rs "$@"
     ;;
   check)
     ensure_venv
