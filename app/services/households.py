@@ -28,6 +28,7 @@ from app.vocab import (
     MARRIED,
     PRESENT,
     MaritalStatus,
+    RecordStatus,
     Relation,
     ResidenceStatus,
     ResidenceType,
@@ -328,12 +329,14 @@ def get_household(db: Database, household_id: str) -> HouseholdRow:
     return rows[0]
 
 
-def household_input(db: Database, household_id: str) -> HouseholdInput:
+def household_input(db: Database, household_id: str) -> tuple[HouseholdInput, int]:
+    """The household as its edit form shows it, and the revision the form opens it at."""
     with db.read() as s:
         h = s.get(Household, household_id)
         if h is None or h.deleted_at is not None:
             raise NotFound("household.not_found")
-        return HouseholdInput(h.household_no, h.group_no, h.address, h.phone, h.residence_type, h.notes)
+        data = HouseholdInput(h.household_no, h.group_no, h.address, h.phone, h.residence_type, h.notes)
+        return data, h.rev
 
 
 def get_person(db: Database, person_id: str) -> PersonRow:
@@ -343,8 +346,8 @@ def get_person(db: Database, person_id: str) -> PersonRow:
             .join(Household, Household.id == Person.household_id)
             .where(Person.id == person_id)
         ).first()
-        if row is None or row[0].deleted_at is not None:
-            raise NotFound("person.not_found")
+        if row is None or row[0].deleted_at is not None or row[0].status != RecordStatus.ACTIVE:
+            raise NotFound("person.not_found")  # voided, or merged into another record
         return _person_row(*row)
 
 

@@ -198,19 +198,27 @@ def void_method(
     db.run(actor, do_void_method, episode_id, reason, today, expected_rev)
 
 
+CARE_RECORDS: dict[str, type[PrepregnancyCheck] | type[FolicAcidCourse] | type[SupportEntitlement]] = {
+    "prepregnancy_check": PrepregnancyCheck,
+    "folic_course": FolicAcidCourse,
+    "support": SupportEntitlement,
+}
+
+
 def do_void_care_record(
     s: Session,
     actor: Actor,
-    model: type[PrepregnancyCheck] | type[FolicAcidCourse] | type[SupportEntitlement],
+    kind: str,
     record_id: str,
     reason: str,
     today: dt.date,
     expected_rev: int | None = None,
 ) -> None:
-    """Void a pre-pregnancy check, a folic-acid course or a support entitlement typed by mistake."""
+    """Void a pre-pregnancy check, a folic-acid course or a support entitlement (`kind`, a key of CARE_RECORDS)
+    typed by mistake."""
     require(actor, Permission.CARE)
     reason = check_reason(reason)
-    record = get_live(s, model, record_id, "care.record_not_found")
+    record = get_live(s, CARE_RECORDS[kind], record_id, "care.record_not_found")
     expect_rev(record, expected_rev)
     _void(record, reason)
     person = record.person_id if isinstance(record, SupportEntitlement) else record.woman_id
@@ -220,13 +228,13 @@ def do_void_care_record(
 def void_care_record(
     db: Database,
     actor: Actor,
-    model: type[PrepregnancyCheck] | type[FolicAcidCourse] | type[SupportEntitlement],
+    kind: str,
     record_id: str,
     reason: str,
     today: dt.date,
     expected_rev: int | None = None,
 ) -> None:
-    db.run(actor, do_void_care_record, model, record_id, reason, today, expected_rev)
+    db.run(actor, do_void_care_record, kind, record_id, reason, today, expected_rev)
 
 
 # ---------------------------------------------------------------- a visit recorded by mistake
