@@ -20,6 +20,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.actor import Actor
+from app.files import create_private_file, make_private, make_private_dir
+from app.i18n import tr
 from app.migrations import HEAD_REVISION
 from app.models import tracking
 from app.models.village import VillageProfile
@@ -50,13 +52,17 @@ def _begin(conn: sa.Connection) -> None:
 
 
 def make_engine(url: str | sa.URL) -> sa.Engine:
+    """An engine whose errors never carry the values of a statement (names, phone numbers): a failed write's
+    message holds the SQL with its placeholders, and the log renders it without parameters (app/logs.py)."""
     url = sa.make_url(url)
     if url.get_backend_name() == "sqlite":
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def sqlite_url(path: Path) -> str:
@@ -93,10 +99,11 @@ def current_revision(engine: sa.Engine) -> str | None:
 
 
 def backup_sqlite(src: Path, dest_dir: Path, label: str) -> Path:
-    """A consistent copy of a live SQLite file (the backup API, not a file copy that could tear)."""
-    dest_dir.mkdir(parents=True, exist_ok=True)
+    """A consistent copy of a live SQLite file (the backup API, not a file copy that could tear), readable by
+    its owner alone like the database itself."""
+    make_private_dir(dest_dir)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    dest = dest_dir / f"{src.stem}-{stamp}-{label}.sqlite"
+    dest = create_private_file(dest_dir / f"{src.stem}-{stamp}-{label}.sqlite")
     with sqlite3.connect(src) as s, sqlite3.connect(dest) as d:
         s.backup(d)
     d.close()
@@ -156,6 +163,61 @@ class ForeignKeysBroken(RuntimeError):
     """A migration left rows pointing at nothing; it was rolled back."""
 
 
+class DatabaseProblem(ValueError):
+    """The database file cannot be used as it is; `message()` says why in the person's language."""
+
+    msg_id = ""
+
+    def __init__(self, path: Path, text: str) -> None:
+        super().__init__(text)
+        self.path = path
+
+    def message(self) -> str:
+        return tr(self.msg_id, path=str(self.path), backups=str(self.path.parent / "backups"))
+
+
+class NotOurDatabase(DatabaseProblem):
+    """The file is not a Family Health Desk database (another program's, or not a database at all)."""
+
+    msg_id = "cli_errors.database_not_ours"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, f"{path} is not a Family Health Desk database")
+
+
+class NewerDatabase(DatabaseProblem):
+    """The file was saved by a newer version of the app, with a schema this one does not know."""
+
+    msg_id = "cli_errors.database_newer"
+
+    def __init__(self, path: Path, revision: str) -> None:
+        super().__init__(
+            path, f"{path} was saved by a newer version of Family Health Desk (schema {revision})"
+        )
+        self.revision = revision
+
+
+class DamagedDatabase(DatabaseProblem):
+    """The file is ours but cannot be read: cut short (a copy interrupted, a full disk) or overwritten."""
+
+    msg_id = "cli_errors.database_damaged"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, f"{path} is damaged (the database cannot be read)")
+
+
+# SQLite's result codes for a file that is damaged or not a database at all
+SQLITE_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether a driver error (bare or wrapped by SQLAlchemy) says the database file itself is damaged."""
+    orig = getattr(error, "orig", error)
+    return (
+        isinstance(orig, sqlite3.DatabaseError) and getattr(orig, "sqlite_errorcode", None) in SQLITE_DAMAGED
+    )
+
+
 def upgrade(engine: sa.Engine) -> None:
     """Bring the schema to the head revision, all of it in one transaction.
 
@@ -188,7 +250,7 @@ def _stored_revision(path: Path) -> str:
 
     Checked before the engine connects: its connect hook switches the file to WAL, which would rewrite the
     header of another program's database (and a text file would only give "file is not a database")."""
-    not_ours = ValueError(f"{path} is not a Family Health Desk database")
+    not_ours = NotOurDatabase(path)
     with open(path, "rb") as f:
         if f.read(16) != b"SQLite format 3\x00":
             raise not_ours
@@ -199,10 +261,12 @@ def _stored_revision(path: Path) -> str:
         ).fetchone():
             raise not_ours
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as e:  # "file is not a database"; a locked or damaged file says so itself
-        if getattr(e, "sqlite_errorcode", None) != sqlite3.SQLITE_NOTADB:
-            raise
-        raise not_ours from None
+    except sqlite3.DatabaseError as e:  # a locked file says so itself
+        if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            raise not_ours from None  # "file is not a database": our header, another content
+        if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:
+            raise DamagedDatabase(path) from None  # "database disk image is malformed": cut short
+        raise
     finally:
         conn.close()
     if row is None:
@@ -215,32 +279,43 @@ def _stored_revision(path: Path) -> str:
     try:
         ScriptDirectory.from_config(alembic_config()).get_revision(row[0])
     except CommandError:
-        raise ValueError(
-            f"{path} was saved by a newer version of Family Health Desk (schema {row[0]})"
-        ) from None
+        raise NewerDatabase(path, row[0]) from None
     return row[0]
 
 
+def _make_private(path: Path) -> None:
+    """The database and its companions readable by their owner alone. SQLite gives the -wal and -shm files it
+    creates the database file's permissions, so a new file is created private before SQLite opens it."""
+    create_private_file(path)
+    for companion in ("-wal", "-shm", "-journal"):
+        make_private(path.with_name(path.name + companion))
+
+
 def open_database(path: Path, *, backups: Path | None = None) -> Database:
-    """Open (or create) the SQLite database at `path`, upgrading an older schema after a backup."""
+    """Open (or create) the SQLite database at `path`, upgrading an older schema after a backup. Its folder
+    must exist. A damaged file raises DamagedDatabase, another program's NotOurDatabase."""
     path = Path(path)
     existed = path.exists() and path.stat().st_size > 0
     if existed:
         _stored_revision(path)
+    _make_private(path)
     engine = make_engine(sqlite_url(path))
     try:
         current = current_revision(engine) if existed else None
         if existed and current is None:
-            raise ValueError(f"{path} is not a Family Health Desk database")
+            raise NotOurDatabase(path)
         if current != head_revision():
             if existed:
                 saved = backup_sqlite(path, backups or path.parent / "backups", f"before-{head_revision()}")
                 log.info("backed up %s to %s before upgrading from %s", path, saved, current)
             upgrade(engine)
-    except Exception:
+        database = Database(engine, path)
+    except Exception as e:
         engine.dispose()
+        if is_damage(e):  # a header intact, the pages behind it cut off
+            raise DamagedDatabase(path) from None
         raise
-    return Database(engine, path)
+    return database
 
 
 def open_url(url: str) -> Database:
