@@ -128,7 +128,9 @@ def _planned(db: Database) -> list[tuple[object, ...]]:
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(records=CARE)
-@example(records=[("pregnancy", 30, "iud"), ("method", 100, "iud"), ("folic", 10, "iud"), ("check", 200, "iud")])
+@example(
+    records=[("pregnancy", 30, "iud"), ("method", 100, "iud"), ("folic", 10, "iud"), ("check", 200, "iud")]
+)
 def test_two_fresh_databases_plan_the_same_follow_ups_with_the_same_ids(template, tmp_path_factory, records):
     path, officer = template
     plans = []
