@@ -17,6 +17,7 @@ import sqlite3
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -25,18 +26,22 @@ from app.arguments import Parser, language_from
 from app.clock import today
 from app.db import (
     DamagedDatabase,
-    Database,
     DatabaseProblem,
+    WrongKey,
+    check_before_login,
     current_revision,
     head_revision,
     is_damage,
-    open_database,
 )
 from app.errors import DomainError
 from app.i18n import LANGUAGES, set_language, tr
 from app.models import TRAVELLING_MODELS
 
+if TYPE_CHECKING:
+    from app.services.login import LoggedIn
+
 ENV_PASSWORD_FILE = "FHDESK_PASSWORD_FILE"
+ENV_USER = "FHDESK_USER"
 FIRST_MONTH = (1900, 1)  # months before it are refused, like birth dates
 LAST_YEAR = 2999
 MAX_GROUP = 999  # villager group numbers: a village has a few dozen at most
@@ -50,9 +55,37 @@ def _folder(args: argparse.Namespace) -> Path:
     return config.village_dir(args.data_dir, demo=args.demo)
 
 
-def _open(args: argparse.Namespace, *, set_up: bool = False) -> Database:
-    """The database already in the chosen folder; "no village here" when there is none (or, with `set_up`,
-    when it holds no village yet). Nothing is created."""
+def _password_from_file() -> str | None:
+    """The password in the file named by FHDESK_PASSWORD_FILE (for scripts and tests), or None."""
+    named = os.environ.get(ENV_PASSWORD_FILE)
+    if not named:
+        return None
+    try:
+        return Path(named).expanduser().read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError):
+        raise CliError(tr("cli_errors.password_file_unreadable", path=named)) from None
+
+
+def _login_name(args: argparse.Namespace, folder: Path) -> str:
+    """Who logs in: --user, else FHDESK_USER, else the village's first account (its first officer)."""
+    from app.services import login
+
+    chosen = getattr(args, "user", None) or os.environ.get(ENV_USER)
+    if chosen:
+        return str(chosen)
+    names = login.usernames(folder)
+    if names:
+        return names[0]
+    if _interactive():
+        return input(f"{tr('login.username')}: ").strip()
+    raise CliError(tr("cli_security.user_needed", variable=ENV_USER))
+
+
+def _open(args: argparse.Namespace, *, set_up: bool = False) -> LoggedIn:
+    """Log in to the village in the chosen folder (the password from FHDESK_PASSWORD_FILE or typed at the
+    terminal, never an argument); "no village here" when there is none. Nothing is created."""
+    from app.services import login
+
     folder = _folder(args)
     if not config.has_database(folder):
         raise CliError(tr("cli_errors.no_village", folder=str(folder)))
@@ -60,24 +93,26 @@ def _open(args: argparse.Namespace, *, set_up: bool = False) -> Database:
         config.prepare_data_dir(folder)
     except OSError:
         raise CliError(tr("cli_errors.folder_not_writable", path=str(folder))) from None
-    db = open_database(config.database_path(folder), backups=config.backups_dir(folder))
+    check_before_login(config.database_path(folder))  # a plain file damaged or not ours: said at once
+    if not login.is_encrypted(folder) and not login.usernames(folder):
+        raise CliError(tr("cli_errors.no_village", folder=str(folder)))  # a database never set up
+    username = _login_name(args, folder)
+    password = _password_from_file()
+    if password is None:
+        if not _interactive():
+            raise CliError(tr("cli_security.password_needed", variable=ENV_PASSWORD_FILE))
+        password = getpass.getpass(f"{tr('login.password')}: ")
+    try:
+        session = login.open_village(folder, username, password)
+    except WrongKey:
+        raise CliError(tr("vault.wrong_key")) from None
     if set_up:
         from app.services.village import is_set_up
 
-        if not is_set_up(db):
-            db.dispose()
+        if not is_set_up(session.db):
+            session.close()
             raise CliError(tr("cli_errors.no_village", folder=str(folder)))
-    return db
-
-
-def _create(args: argparse.Namespace) -> Database:
-    """The database of the chosen folder, made (folder and all) if missing: for `init` and `demo` only."""
-    folder = _folder(args)
-    try:
-        config.prepare_data_dir(folder)
-    except OSError:
-        raise CliError(tr("cli_errors.folder_not_writable", path=str(folder))) from None
-    return open_database(config.database_path(folder), backups=config.backups_dir(folder))
+    return session
 
 
 def _text_progress(fraction: float, message: str) -> bool:
@@ -86,43 +121,49 @@ def _text_progress(fraction: float, message: str) -> bool:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from app.services.demo import generate_demo
+    """A demo village, encrypted like a real one; its accounts get the password of FHDESK_PASSWORD_FILE when
+    that is set (so a script can open what it made), otherwise the documented demo password."""
+    from app.services import login
+    from app.services.demo import DEMO_SETUP, create_demo_village
 
-    db = _create(args)
+    folder = _folder(args)
+    if login.has_village(folder):
+        raise CliError(tr("cli.demo_not_empty", path=str(config.database_path(folder))))
     try:
-        with db.read() as s:
-            from app.models import Household
-
-            if s.execute(sa.select(Household.id).limit(1)).first():
-                raise CliError(tr("cli.demo_not_empty", path=str(db.path)))
-        started = time.perf_counter()
-        summary = generate_demo(
-            db,
+        config.prepare_data_dir(folder)
+    except OSError:
+        raise CliError(tr("cli_errors.folder_not_writable", path=str(folder))) from None
+    password = _password_from_file() or DEMO_SETUP.password
+    started = time.perf_counter()
+    try:
+        summary = create_demo_village(
+            folder,
+            password=password,
             people=args.people,
             seed=args.seed,
             today=today(),
             progress=None if args.quiet else _text_progress,
         )
+    finally:
         if not args.quiet:
             print(file=sys.stderr)
-        print(
-            tr(
-                "cli.demo_done",
-                people=summary.people,
-                households=summary.households,
-                seconds=f"{time.perf_counter() - started:.1f}",
-                path=str(db.path),
-            )
+    print(
+        tr(
+            "cli.demo_done",
+            people=summary.people,
+            households=summary.households,
+            seconds=f"{time.perf_counter() - started:.1f}",
+            path=str(config.database_path(folder)),
         )
-    finally:
-        db.dispose()
+    )
     return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     from app.services.village import village_info
 
-    db = _open(args)
+    session = _open(args)
+    db = session.db
     try:
         info = village_info(db)
         print(f"{tr('cli.data_folder')}: {db.path.parent if db.path else ''}")
@@ -135,14 +176,15 @@ def cmd_info(args: argparse.Namespace) -> int:
                 n = s.execute(sa.select(sa.func.count()).select_from(model).where(model.live())).scalar_one()
                 print(f"  {model.__tablename__:<22}{n:>8}")
     finally:
-        db.dispose()
+        session.close()
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from app.services.quality import QUALITY_TARGET, record_quality
 
-    db = _open(args)
+    session = _open(args)
+    db = session.db
     problems = 0
     try:
         with db.engine.connect() as conn:
@@ -158,7 +200,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         for rule, count in q.failures:
             print(f"  {tr(rule)}: {count}")
     finally:
-        db.dispose()
+        session.close()
     return 1 if problems else 0
 
 
@@ -209,11 +251,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     year, month = args.month or _last_month(day)
     if (year, month) > (day.year, day.month):  # nothing has happened in it yet
         raise CliError(tr("cli_errors.future_month", month=f"{year}-{month:02d}", current=f"{day:%Y-%m}"))
-    db = _open(args, set_up=True)
+    session = _open(args, set_up=True)
+    db = session.db
     try:
         doc = monthly_report_document(db, year, month, year_to_date=args.ytd, today=today())
     finally:
-        db.dispose()
+        session.close()
     for path, write in ((args.xlsx, write_report_xlsx), (args.pdf, write_report_pdf)):
         if path:
             write(path, doc, printed_on=today())
@@ -236,7 +279,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     day = today()
     year, month = args.month or (day.year, day.month)
-    db = _open(args, set_up=True)
+    session = _open(args, set_up=True)
+    db = session.db
     try:
         rows = export_register(
             db,
@@ -251,7 +295,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         if not args.quiet:
             print(file=sys.stderr)  # ends the progress line, also before an error message
-        db.dispose()
+        session.close()
     print(tr("registers.cli_done", register=register_title(args.register), rows=rows, path=args.out))
     return 0
 
@@ -264,7 +308,8 @@ def cmd_cards(args: argparse.Namespace) -> int:
     from app.reports.cards import write_cards
     from app.services.cards import card_batch, household_ids_by_number
 
-    db = _open(args, set_up=True)
+    session = _open(args, set_up=True)
+    db = session.db
     try:
         ids = None
         if args.household:
@@ -287,7 +332,7 @@ def cmd_cards(args: argparse.Namespace) -> int:
     finally:
         if not args.quiet:
             print(file=sys.stderr)  # ends the progress line, also before an error message
-        db.dispose()
+        session.close()
     print(tr("cli.cards_done", cards=len(batch.cards), pages=pages, path=args.out))
     return 0
 
@@ -327,12 +372,9 @@ def _ask(field: str, value: str | None, *, optional: bool = False) -> str | None
 def _password() -> str:
     """The first account's password: from the file named by FHDESK_PASSWORD_FILE, or typed twice at the
     terminal (never an argument: it would stay in the shell's history and the process list)."""
-    named = os.environ.get(ENV_PASSWORD_FILE)
-    if named:
-        try:
-            return Path(named).expanduser().read_text(encoding="utf-8").rstrip("\r\n")
-        except (OSError, UnicodeDecodeError):
-            raise CliError(tr("cli_errors.password_file_unreadable", path=named)) from None
+    from_file = _password_from_file()
+    if from_file is not None:
+        return from_file
     if not _interactive():
         raise CliError(tr("cli_errors.password_needed", variable=ENV_PASSWORD_FILE))
     first = getpass.getpass(f"{tr('wizard.password')}: ")
@@ -351,16 +393,12 @@ def _groups(given: list[str] | None) -> tuple[str, ...]:
 def cmd_init(args: argparse.Namespace) -> int:
     """Set up a new village in the chosen folder: the same checks as the first-run wizard, all of them before
     anything is created."""
-    from app.services.village import VillageSetup, check_setup, is_set_up, set_up_village
+    from app.services import login
+    from app.services.village import VillageSetup, check_setup
 
     folder = _folder(args)
-    if config.has_database(folder):
-        db = _open(args)
-        try:
-            if is_set_up(db):
-                raise CliError(tr("cli_errors.village_exists", folder=str(folder)))
-        finally:
-            db.dispose()
+    if login.has_village(folder):
+        raise CliError(tr("cli_errors.village_exists", folder=str(folder)))
     data = VillageSetup(
         village_name=_ask("village_name", args.village_name) or "",
         village_code=_ask("village_code", args.village_code) or "",
@@ -377,11 +415,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     except DomainError as e:  # said with the option to correct
         where = INIT_FIELDS[e.field][0] if e.field in INIT_FIELDS else ENV_PASSWORD_FILE
         raise CliError(f"{where}: {e.message()}") from None
-    db = _create(args)
     try:
-        set_up_village(db, data)
-    finally:
-        db.dispose()
+        config.prepare_data_dir(folder)
+    except OSError:
+        raise CliError(tr("cli_errors.folder_not_writable", path=str(folder))) from None
+    login.set_up_new_village(folder, data).close()
     print(tr("cli_errors.init_done", village=data.village_name.strip(), folder=str(folder)))
     return 0
 
@@ -393,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", help=tr("cli.help_data_dir"))
     parser.add_argument("--demo", action="store_true", help=tr("cli_errors.help_demo_folder"))
+    parser.add_argument("--user", metavar="USERNAME", help=tr("cli_security.help_user"))
     parser.add_argument("--lang", choices=list(LANGUAGES), help=tr("cli.help_lang"))
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", title=tr("cli_errors.commands_title")

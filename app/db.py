@@ -370,6 +370,14 @@ def _make_private(path: Path) -> None:
         make_private(path.with_name(path.name + companion))
 
 
+def check_before_login(path: Path) -> None:
+    """What can be known of a database file before its key is unwrapped: a plain file (kept before
+    encryption) is probed as it is — damaged, another program's or too new is said at once; an encrypted
+    file can only be checked once it is opened."""
+    if path.exists() and path.stat().st_size > 0 and is_plain_sqlite(path):
+        _stored_revision(path)
+
+
 def _cipher_error() -> type[Exception]:
     import sqlcipher3
 

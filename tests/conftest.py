@@ -79,3 +79,16 @@ def any_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'fhdesk.sqlite'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def password_file(tmp_path_factory):
+    """The command line reads a village's password from the file FHDESK_PASSWORD_FILE names (never from an
+    argument): every test's villages use SETUP's password, and the demo villages the CLI makes get it too.
+    Session-wide, so module-scoped fixtures that run the CLI see it as well."""
+    path = tmp_path_factory.getbasetemp() / "password.txt"
+    path.write_text(SETUP.password, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FHDESK_PASSWORD_FILE", str(path))
+        mp.delenv("FHDESK_USER", raising=False)
+        yield path

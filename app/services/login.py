@@ -25,7 +25,7 @@ from app.actor import Actor
 from app.clock import now_utc
 from app.db import Database, connect_raw, is_plain_sqlite, open_database
 from app.errors import DomainError
-from app.files import fsync_file, fsync_folder, make_private
+from app.files import create_private_file, fsync_file, fsync_folder, make_private_dir
 from app.models import User
 from app.models.tracking import append_event
 from app.services import auth
@@ -68,9 +68,22 @@ def is_encrypted(folder: Path) -> bool:
 def usernames(folder: Path) -> list[str]:
     """The accounts that can log in here, in the order they were made (the first is the village's first
     officer): for the login screen's list and the command line's default."""
-    if not KeyFile.exists(folder):
-        return []
-    return [s.username for s in KeyFile.load(folder).slots.values()]
+    if KeyFile.exists(folder):
+        return [s.username for s in KeyFile.load(folder).slots.values()]
+    path = config.database_path(folder)
+    if has_village(folder) and is_plain_sqlite(
+        path
+    ):  # kept before encryption: its accounts, read as they are
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return [
+                r[0] for r in conn.execute("SELECT username FROM app_user WHERE active ORDER BY created_at")
+            ]
+        except sqlite3.DatabaseError:
+            return []
+        finally:
+            conn.close()
+    return []
 
 
 def _audit_login(session: LoggedIn, failed_before: tuple[str, ...]) -> None:
@@ -154,7 +167,7 @@ def _plain_account(path: Path, username: str, password: str) -> str:
 def _export_encrypted(plain: Path, target: Path, key: bytes) -> None:
     """Copy the whole plain database (schema, rows, triggers) into a new file encrypted with `key`."""
     target.unlink(missing_ok=True)
-    make_private(target)
+    create_private_file(target)  # SQLCipher fills it keeping the owner-only permissions
     conn = connect_raw(plain, None)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the rows still in the WAL are copied too
@@ -183,7 +196,7 @@ def convert_plain_database(folder: Path, key: bytes) -> None:
     copy, checked, put in place of the plain file (the plain file is gone only when the encrypted one passed
     integrity_check). Plain backups left by earlier upgrades are encrypted too."""
     path = config.database_path(folder)
-    backups = config.backups_dir(folder)
+    backups = make_private_dir(config.backups_dir(folder))
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     _export_encrypted(path, backups / f"{path.stem}-{stamp}-before-encryption.sqlite", key)
     staging = path.with_name(path.name + ".encrypting")

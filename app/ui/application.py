@@ -13,14 +13,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import config
 from app.actor import Actor
 from app.clock import today
-from app.db import Database, DatabaseProblem, open_database
+from app.db import DatabaseProblem, check_before_login
 from app.files import create_private_file
 from app.i18n import DEFAULT_LANGUAGE, language, set_language, tr
 from app.progress import Cancelled
-from app.services import auth
-from app.services.village import is_set_up
+from app.services import login
+from app.services.login import LoggedIn
 from app.ui.context import AppContext
+from app.ui.dialogs.login_dialog import DEMO_PASSWORD, LoginDialog
 from app.ui.errors import install_excepthook, setup_logging, unexpected_message
+from app.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleLock
 from app.ui.main_window import MainWindow
 from app.ui.workers import run_op
 
@@ -66,12 +68,10 @@ def make_app() -> QApplication:
     return app
 
 
-def open_context(folder: Path, settings: QSettings, demo: bool) -> AppContext | None:
-    db = open_database(config.database_path(folder), backups=config.backups_dir(folder))
-    users = auth.list_users(db)
-    if not users:
-        return None
-    return AppContext(db=db, user=users[0], data_dir=folder, settings=settings, demo=demo)
+def context_for(session: LoggedIn, settings: QSettings, demo: bool) -> AppContext:
+    return AppContext(
+        db=session.db, user=session.user, data_dir=session.folder, settings=settings, demo=demo, login=session
+    )
 
 
 def keep_schedule_current(window: MainWindow, ctx: AppContext) -> None:
@@ -113,46 +113,50 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
         QMessageBox.critical(None, tr("error.title"), tr("cli_errors.folder_not_writable", path=str(folder)))
         return 1
     install_excepthook()
-    try:
-        db = open_database(config.database_path(folder), backups=config.backups_dir(folder))
-    except DatabaseProblem as e:  # damaged, another program's, or from a newer version: said as it is
-        log.error("could not open the database: %s", type(e).__name__)
-        QMessageBox.critical(None, tr("error.title"), e.message())
-        return 1
-    except Exception:
-        log.exception("could not open the database")
-        QMessageBox.critical(
-            None,
-            tr("error.title"),
-            tr("error.open_database", path=str(folder)) + "\n\n" + unexpected_message(),
-        )
-        return 1
+    opened: list[LoggedIn] = []
 
-    def show_main(database: Database) -> None:
-        ctx = open_context(folder, settings, demo)
-        if ctx is None:
-            app.quit()
-            return
+    def show_main(session: LoggedIn) -> None:
+        opened.append(session)
+        settings.setValue("login/last_user", session.user.username)
+        ctx = context_for(session, settings, demo)
         from app.services import supplies
 
         supplies.ensure_catalogue(ctx.db, ctx.actor)  # items a newer catalogue adds (idempotent)
         window = MainWindow(ctx)
         _keep.append(window)
+        lock = IdleLock(session, int(settings.value("security/idle_minutes", DEFAULT_IDLE_MINUTES)), app.quit)
+        window.idleMinutesChanged.connect(lock.set_minutes)
+        _keep.append(lock)
         window.show()
         keep_schedule_current(window, ctx)
 
-    if is_set_up(db):
-        show_main(db)
+    def ask_login() -> None:
+        dialog = LoginDialog(folder, last_user=str(settings.value("login/last_user", "")), demo=demo)
+        _keep.append(dialog)
+        dialog.accepted.connect(lambda: show_main(dialog.session) if dialog.session else app.quit())
+        dialog.rejected.connect(app.quit)
+        dialog.show()
+
+    if login.has_village(folder):
+        try:
+            check_before_login(config.database_path(folder))
+        except DatabaseProblem as e:  # damaged, another program's, or from a newer version: said as it is
+            log.error("could not open the database: %s", type(e).__name__)
+            QMessageBox.critical(None, tr("error.title"), e.message())
+            return 1
+        ask_login()
     elif demo:
-        from app.services.demo import generate_demo
+        from app.services.demo import create_demo_village
 
         run_op(
             None,
-            lambda progress: generate_demo(db, people=3000, seed=1, today=today(), progress=progress),
+            lambda progress: create_demo_village(
+                folder, password=DEMO_PASSWORD, people=3000, seed=1, today=today(), progress=progress
+            ),
             title=tr("main.making_demo"),
-            on_success=lambda _: show_main(db),
+            on_success=lambda _: ask_login(),
             on_error=lambda e: (
-                log.error("demo failed", exc_info=e),
+                log.error("demo failed: %s", type(e).__name__, exc_info=e),
                 QMessageBox.critical(None, tr("error.title"), unexpected_message()),
                 app.quit(),
             ),
@@ -162,11 +166,12 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
     else:
         from app.ui.dialogs.setup_wizard import SetupWizard
 
-        wizard = SetupWizard(db, folder)
+        wizard = SetupWizard(folder)
         _keep.append(wizard)
-        wizard.finished_setup.connect(lambda: show_main(db))
+        wizard.finished_setup.connect(lambda: show_main(wizard.session) if wizard.session else app.quit())
         wizard.rejected.connect(app.quit)
         wizard.show()
     code = app.exec()
-    db.dispose()
+    for session in opened:
+        session.close()
     return code

@@ -13,6 +13,7 @@ from app.actor import Actor
 from app.clock import today
 from app.db import Database
 from app.services.auth import UserInfo
+from app.services.login import LoggedIn
 
 
 @dataclass
@@ -23,6 +24,7 @@ class AppContext:
     settings: QSettings
     today: Callable[[], dt.date] = field(default=today)
     demo: bool = False
+    login: LoggedIn | None = None  # the opened village's key and folder (None: a test's plain database)
 
     @property
     def actor(self) -> Actor:

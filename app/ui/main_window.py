@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -56,6 +56,8 @@ DATA_PAGES = ("dashboard", "households", "women", "pregnancies", "followups", "s
 
 
 class MainWindow(QMainWindow):
+    idleMinutesChanged = Signal(int)  # the idle lock's time, chosen on the settings page
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -154,6 +156,8 @@ class MainWindow(QMainWindow):
             page.careRequested.connect(self.open_care)
         if hasattr(page, "cardRequested"):
             page.cardRequested.connect(self.print_card)
+        if key == "settings":
+            page.idleMinutesChanged.connect(self.idleMinutesChanged)
         if key == "dashboard":
             page.openFollowups.connect(self.open_followups)
             page.openPregnancies.connect(lambda: self.show_page("pregnancies"))

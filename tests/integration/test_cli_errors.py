@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from app import cli
-from app.db import open_database
+from app.db import is_plain_sqlite, open_database
 from app.i18n import set_language, tr
-from app.services import auth
+from app.services import login
 from app.services.village import set_up_village, village_info
 from tests.conftest import SETUP, TODAY
 from tests.readonly import reachable_folder, unwritable
@@ -157,14 +157,14 @@ def test_init_sets_up_a_village_with_the_password_from_a_file(tmp_path):
     done = fhdesk("--data-dir", str(folder), *INIT, env={"FHDESK_PASSWORD_FILE": str(password_file)})
     assert done.returncode == 0, done.stderr
     assert "红星村" in done.stdout and str(folder) in done.stdout
-    db = open_database(folder / "fhdesk.sqlite")
+    session = login.open_village(folder, "lixiuying", "correct horse")  # the file's line, without its newline
     try:
-        info = village_info(db)
+        info = village_info(session.db)
         assert (info.name, info.code, info.township_name) == ("红星村", "620422103201", "白银镇")
-        user = auth.login(db, "lixiuying", "correct horse")  # the file's line, without its newline
-        assert user.display_name == "李秀英" and user.role == "admin"
+        assert session.user.display_name == "李秀英" and session.user.role == "admin"
     finally:
-        db.dispose()
+        session.close()
+    assert not is_plain_sqlite(folder / "fhdesk.sqlite")  # encrypted from the start
     again = fhdesk("--data-dir", str(folder), *INIT, env={"FHDESK_PASSWORD_FILE": str(password_file)})
     assert again.returncode != 0
     assert one_line(again.stderr) == "fhdesk: " + tr("cli_errors.village_exists", folder=str(folder))

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import app.cli
 from app import config
 from app.actor import SYSTEM_USER_ID, Actor
-from app.db import Database, open_database
+from app.db import Database, is_plain_sqlite, open_database
 from app.models import (
     TRAVELLING_MODELS,
     AuditEvent,
@@ -32,12 +32,13 @@ from app.models import (
     tracking,
 )
 from app.models import ids as derived
-from app.services import checklists, followups, identity, schedule
-from app.services.auth import login
+from app.services import auth, checklists, followups, identity, login, schedule
+from app.services.auth import login as check_login
 from app.services.demo import DEMO_SETUP, Cancelled, DemoSummary, generate_demo, table_digest
 from app.services.validation import full_years
 from app.services.village import group_count, is_set_up, village_info
 from app.vocab import PRESENT, FollowupType, MovementType
+from tests.conftest import SETUP
 
 TODAY = dt.date(2026, 11, 24)
 DAY = dt.timedelta(days=1)
@@ -99,11 +100,15 @@ def test_fhdesk_demo_twice_with_the_same_seed_gives_identical_data(tmp_path, mon
         folder = tmp_path / name
         argv = ["--data-dir", str(folder), "demo", "--people", "300", "--seed", "5", "--quiet"]
         assert app.cli.main(argv) == 0
-        db = open_database(config.database_path(folder))
+        session = login.open_village(
+            folder, "demo", SETUP.password
+        )  # FHDESK_PASSWORD_FILE's, as the CLI used
         try:
-            digests.append(table_digest(db))
+            digests.append(table_digest(session.db))
+            assert {u.username for u in auth.list_users(session.db)} == {"demo", "doctor", "reviewer"}
         finally:
-            db.dispose()
+            session.close()
+        assert not is_plain_sqlite(config.database_path(folder))  # encrypted like a real village
     assert digests[0] == digests[1]
 
 
@@ -180,7 +185,7 @@ def test_empty_database_gets_the_demo_village_and_its_officer(demo):
     assert info is not None and (info.code, info.name) == (DEMO_SETUP.village_code, "红星村")
     assert group_count(db) == 6
     assert db.node == DEMO_SETUP.village_code
-    officer = login(db, "demo", "demo1234")
+    officer = check_login(db, "demo", "demo1234")
     with db.read() as s:
         for model in TRAVELLING_MODELS:
             people = s.execute(
@@ -464,7 +469,7 @@ def test_the_follow_up_engine_finds_nothing_to_change_in_a_fresh_demo(empty_db):
     does) inserts, moves and cancels nothing, and nothing due has its window closed."""
     generate_demo(empty_db, people=600, seed=7, today=TODAY)
     before = table_digest(empty_db)
-    user = login(empty_db, "demo", "demo1234")
+    user = check_login(empty_db, "demo", "demo1234")
     officer = Actor(user.id, user.role, empty_db.node)
     summary = followups.regenerate_all(empty_db, officer, TODAY)
     assert (summary.inserted, summary.moved, summary.cancelled) == (0, 0, 0)
@@ -627,7 +632,7 @@ def test_cancelling_an_empty_database_at_the_last_moment_leaves_it_empty(empty_d
     for table in ("app_user", "village_profile", "sync_state", "audit_event", "villager_group", "person"):
         assert rows(empty_db, f"SELECT count(*) FROM {table}") == [(0,)], table
     assert generate_demo(empty_db, people=PEOPLE, seed=1, today=TODAY).households > 0
-    assert login(empty_db, "demo", "demo1234").role == "admin"
+    assert check_login(empty_db, "demo", "demo1234").role == "admin"
 
 
 def test_cancelling_at_the_last_moment_rolls_everything_back(db):

@@ -13,6 +13,7 @@ from app.actor import Actor
 from app.cli import main
 from app.db import open_database
 from app.i18n import tr
+from app.services import login
 from app.services.indicators import monthly_report_document
 from app.services.report_tables import CellKind, format_cell
 from tests.conftest import SETUP, TODAY
@@ -37,11 +38,11 @@ def report_files(folder, tmp_path, *extra: str):
     xlsx, pdf = tmp_path / "report.xlsx", tmp_path / "report.pdf"
     args = ["--data-dir", str(folder), "report", "--month", "2026-10", "--xlsx", str(xlsx), "--pdf", str(pdf)]
     assert main([*args, *extra]) == 0
-    db = open_database(folder / "fhdesk.sqlite")
+    session = login.open_village(folder, SETUP.username, SETUP.password)  # the CLI encrypted it on first use
     try:
-        doc = monthly_report_document(db, 2026, 10, year_to_date="--ytd" in extra, today=TODAY)
+        doc = monthly_report_document(session.db, 2026, 10, year_to_date="--ytd" in extra, today=TODAY)
     finally:
-        db.dispose()
+        session.close()
     return doc, xlsx, pdf
 
 

@@ -3,7 +3,8 @@
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from app.services import auth, households
+from app.db import is_plain_sqlite
+from app.services import households, login
 from app.services.village import village_info
 from app.ui.dialogs.setup_wizard import SetupWizard
 from tests.ui.helpers import ime_type
@@ -13,8 +14,9 @@ def next_button(wizard):
     return wizard.button(QWizard.WizardButton.NextButton)
 
 
-def test_wizard_sets_up_the_village(qtbot, empty_db, tmp_path):
-    wizard = SetupWizard(empty_db, tmp_path)
+def test_wizard_sets_up_the_village(qtbot, tmp_path):
+    folder = tmp_path / "data"
+    wizard = SetupWizard(folder)
     qtbot.addWidget(wizard)
     finished = []
     wizard.finished_setup.connect(lambda: finished.append(True))
@@ -49,8 +51,14 @@ def test_wizard_sets_up_the_village(qtbot, empty_db, tmp_path):
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
 
     assert finished
-    info = village_info(empty_db)
-    assert (info.name, info.code, info.township_code) == ("青山村", "620422103205", "620422103000")
-    assert households.list_groups(empty_db) == [(1, "上组"), (2, "下组")]
-    user = auth.login(empty_db, "wangli", "abc123xyz")
-    assert user.display_name == "王丽" and user.role == "admin"
+    session = wizard.session  # the new village, encrypted, opened as its first officer
+    try:
+        info = village_info(session.db)
+        assert (info.name, info.code, info.township_code) == ("青山村", "620422103205", "620422103000")
+        assert households.list_groups(session.db) == [(1, "上组"), (2, "下组")]
+        assert (session.user.display_name, session.user.role) == ("王丽", "admin")
+    finally:
+        session.close()
+    assert not is_plain_sqlite(folder / "fhdesk.sqlite")
+    again = login.open_village(folder, "wangli", "abc123xyz")  # the password typed in the wizard opens it
+    again.close()

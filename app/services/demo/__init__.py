@@ -7,25 +7,37 @@ events, pregnancies, care, follow-ups, supplies), then writer saves them in one 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from app.actor import SYSTEM_USER_ID
-from app.db import Database
+from app.db import Database, open_database
 from app.i18n import tr
 from app.models import SupplyItem, User, VillagerGroup
 from app.models.village import home_profile
 from app.progress import Cancelled, ProgressFn, report
+from app.services import auth
 from app.services.demo import care, events, followups, households, pregnancies
 from app.services.demo.builder import MODELS, Builder
 from app.services.demo.digest import table_digest
 from app.services.demo.setup import DEMO_SETUP, DemoSetUp, plan_set_up
 from app.services.demo.supplies import supplies
 from app.services.demo.writer import refuse_households, save
+from app.services.village import VillageSetup
 from app.vocab import UserRole
 
-__all__ = ["DEMO_SETUP", "Cancelled", "DemoSummary", "ProgressFn", "generate_demo", "table_digest"]
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DEMO_SETUP",
+    "Cancelled",
+    "DemoSummary",
+    "ProgressFn",
+    "create_demo_village",
+    "generate_demo",
+    "table_digest",
+]
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,7 @@ def generate_demo(
     today: dt.date,
     progress: ProgressFn | None = None,
     user_id: str | None = None,
+    setup: VillageSetup = DEMO_SETUP,
 ) -> DemoSummary:
     """Fill a village without households with a realistic demo population of about `people` persons.
 
@@ -128,9 +141,9 @@ def generate_demo(
             ]
         items = {c: i for c, i in s.execute(sa.select(SupplyItem.code, SupplyItem.id))}
     if profile is None:
-        set_up = plan_set_up(DEMO_SETUP, seed=seed, today=today)
+        set_up = plan_set_up(setup, seed=seed, today=today)
         code, name, groups = set_up.code, set_up.name, set_up.numbered_groups
-        township = DEMO_SETUP.township_code
+        township = setup.township_code
     if not groups:
         raise ValueError("the village has no villager groups")
     b = Builder(
@@ -148,3 +161,61 @@ def generate_demo(
     b.sign(user_id)
     save(db, b, user_id=user_id, set_up=set_up, progress=progress)
     return DemoSummary(*(len(b.rows[m.__tablename__]) for m in MODELS))
+
+
+# The demo village's other accounts (README): a village doctor and a township reviewer, with the officer's
+# password, so a new user can try what each role may do.
+DEMO_ACCOUNTS = (("doctor", "王医生", UserRole.DOCTOR), ("reviewer", "张审核", UserRole.REVIEWER))
+
+
+def create_demo_village(
+    folder: Path,
+    *,
+    password: str = DEMO_SETUP.password,
+    people: int = 3000,
+    seed: int = 1,
+    today: dt.date,
+    progress: ProgressFn | None = None,
+    setup: VillageSetup = DEMO_SETUP,
+) -> DemoSummary:
+    """A demo village in `folder`, encrypted like a real one: a new key, the demo written into it, and key
+    slots for its accounts (officer `demo`, `doctor`, `reviewer`), all with `password`. If anything fails,
+    nothing is left in the folder."""
+    from app import config
+    from app.services import login
+    from app.services.vault import KeyFile, new_key
+
+    folder = Path(folder)
+    if login.has_village(folder) or KeyFile.exists(folder):
+        raise ValueError("the demo goes only into a folder without a village")
+    config.prepare_data_dir(folder)
+    path = config.database_path(folder)
+    key = new_key()
+    db = open_database(path, key=key, backups=config.backups_dir(folder))
+    try:
+        summary = generate_demo(
+            db,
+            people=people,
+            seed=seed,
+            today=today,
+            progress=progress,
+            setup=replace(setup, password=password),
+        )
+        officer = next(u for u in auth.list_users(db) if u.username == setup.username)
+        keys = KeyFile()
+        keys.add(key, setup.username, officer.id, password)
+        keys.save(folder)
+        session = login.LoggedIn(db, officer, folder, key)
+        for username, name, role in DEMO_ACCOUNTS:
+            login.add_account(session, username, name, role, password)
+    except BaseException:
+        db.dispose()
+        for leftover in (
+            path,
+            *(path.with_name(path.name + s) for s in ("-wal", "-shm")),
+            KeyFile.path(folder),
+        ):
+            leftover.unlink(missing_ok=True)
+        raise
+    db.dispose()
+    return summary

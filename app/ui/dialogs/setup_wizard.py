@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.db import Database
 from app.errors import DomainError
 from app.i18n import tr
-from app.services.village import VillageSetup, check_setup, set_up_village
+from app.services.login import LoggedIn, set_up_new_village
+from app.services.village import VillageSetup, check_setup
 from app.ui.errors import show_error
 from app.ui.forms import FieldErrors
 
@@ -51,9 +51,10 @@ class _Page(QWizardPage):
 class SetupWizard(QWizard):
     finished_setup = Signal()
 
-    def __init__(self, db: Database, folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
+        self.folder = folder
+        self.session: LoggedIn | None = None  # the new village, opened as its first officer
         self.setObjectName("setupWizard")
         self.setWindowTitle(tr("wizard.title"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -135,7 +136,7 @@ class SetupWizard(QWizard):
         if not self._validate(page):
             return False
         try:
-            set_up_village(self.db, self.setup_data())
+            self.session = set_up_new_village(self.folder, self.setup_data())
         except DomainError as e:
             if not self._page_of(e.field or "").errors.show(e):
                 QMessageBox.warning(self, tr("error.title"), e.message())

@@ -22,8 +22,11 @@ from PySide6.QtWidgets import (
 
 import app
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, language, tr
+from app.services.permissions import Permission, allowed
 from app.services.village import village_info
 from app.ui.context import AppContext
+from app.ui.dialogs.accounts import AccountsDialog, ChangePasswordDialog
+from app.ui.idle_lock import DEFAULT_IDLE_MINUTES, IDLE_CHOICES
 from app.ui.labels import label
 
 LICENCE = "Apache-2.0"
@@ -44,6 +47,7 @@ def _text_sizes() -> list[str]:
 class SettingsPage(QWidget):
     languageChanged = Signal(str)
     textSizeChanged = Signal(str)
+    idleMinutesChanged = Signal(int)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,6 +121,31 @@ class SettingsPage(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setWordWrap(True)
 
+        # -- security: the idle lock, one's password, the accounts (administrators)
+        self.idle_combo = QComboBox()
+        self.idle_combo.setObjectName("settingsIdleLock")
+        for minutes in IDLE_CHOICES:
+            self.idle_combo.addItem(
+                tr("settings.idle_minutes", minutes=minutes) if minutes else tr("settings.idle_never"),
+                minutes,
+            )
+        saved_idle = int(ctx.settings.value("security/idle_minutes", DEFAULT_IDLE_MINUTES))
+        self.idle_combo.setCurrentIndex(max(self.idle_combo.findData(saved_idle), 0))
+        self.password_button = QPushButton(tr("settings.change_password"))
+        self.password_button.setObjectName("settingsChangePassword")
+        self.accounts_button = QPushButton(tr("settings.accounts"))
+        self.accounts_button.setObjectName("settingsAccounts")
+        self.password_button.setEnabled(ctx.login is not None)
+        self.accounts_button.setVisible(ctx.login is not None and allowed(ctx.actor, Permission.ADMIN))
+        account_row = QHBoxLayout()
+        account_row.addWidget(self.password_button)
+        account_row.addWidget(self.accounts_button)
+        account_row.addStretch(1)
+        security = QGroupBox(tr("settings.security"))
+        security_form = QFormLayout(security)
+        security_form.addRow(tr("settings.idle_lock"), self.idle_combo)
+        security_form.addRow(account_row)
+
         # -- about
         self.about_button = QPushButton(tr("settings.about"))
         self.about_button.setObjectName("settingsAbout")
@@ -126,7 +155,7 @@ class SettingsPage(QWidget):
 
         content = QWidget()
         column = QVBoxLayout(content)
-        for box in (display, data, village):
+        for box in (display, data, village, security):
             column.addWidget(box)
         column.addLayout(about_row)
         column.addStretch(1)
@@ -143,6 +172,9 @@ class SettingsPage(QWidget):
         self.size_combo.currentIndexChanged.connect(self._size_chosen)
         self.open_folder_button.clicked.connect(self.open_data_folder)
         self.about_button.clicked.connect(self.show_about)
+        self.idle_combo.currentIndexChanged.connect(self._idle_chosen)
+        self.password_button.clicked.connect(self.change_password)
+        self.accounts_button.clicked.connect(self.manage_accounts)
 
     def _language_chosen(self, _index: int) -> None:
         code = self.language_combo.currentData()
@@ -168,6 +200,19 @@ class SettingsPage(QWidget):
         self.ctx.settings.setValue("ui/text_size", key)
         self.ctx.settings.sync()
         self.textSizeChanged.emit(key)
+
+    def _idle_chosen(self, _index: int) -> None:
+        minutes = int(self.idle_combo.currentData())
+        self.ctx.settings.setValue("security/idle_minutes", minutes)
+        self.idleMinutesChanged.emit(minutes)
+
+    def change_password(self) -> None:
+        if self.ctx.login is not None:
+            ChangePasswordDialog(self.ctx.login, self).exec()
+
+    def manage_accounts(self) -> None:
+        if self.ctx.login is not None:
+            AccountsDialog(self.ctx.login, self.ctx.settings, self).exec()
 
     def open_data_folder(self) -> None:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.data_dir))):
