@@ -156,8 +156,9 @@ class MainWindow(QMainWindow):
             page.cardRequested.connect(self.print_card)
         if key == "dashboard":
             page.openFollowups.connect(self.open_followups)
-            page.openPregnancies.connect(lambda: self.show_page("pregnancies"))
-            page.openHouseholds.connect(lambda: self.show_page("households"))
+            page.openPregnancies.connect(self.open_pregnancies)
+            page.openDeliveries.connect(self.open_deliveries)
+            page.openHouseholds.connect(self.open_households)
             page.openSupplies.connect(lambda: self.show_page("supplies"))
 
     def _show_row(self, row: int) -> None:
@@ -214,6 +215,18 @@ class MainWindow(QMainWindow):
     def open_followups(self, window: str) -> None:
         self.show_page("followups")
         self.followups.show_window(window)
+
+    def open_pregnancies(self) -> None:
+        self.show_page("pregnancies")
+        self.pregnancies.show_all()
+
+    def open_deliveries(self, days: int) -> None:
+        self.show_page("pregnancies")
+        self.pregnancies.show_all(edd_within=days)
+
+    def open_households(self) -> None:
+        self.show_page("households")
+        self.households.show_all()
 
     def print_card(self, household_id: str) -> None:
         self.show_page("reports")

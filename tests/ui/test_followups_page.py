@@ -251,8 +251,9 @@ def test_the_dashboard_numbers_open_their_lists(qtbot, dashboard):
     with qtbot.waitSignal(dashboard.openFollowups) as blocker:
         qtbot.mouseClick(button(dashboard, "dueThisWeek"), Qt.MouseButton.LeftButton)
     assert blocker.args == ["week"]
-    with qtbot.waitSignal(dashboard.openPregnancies):
+    with qtbot.waitSignal(dashboard.openDeliveries) as blocker:
         qtbot.mouseClick(button(dashboard, "deliveries30"), Qt.MouseButton.LeftButton)
+    assert blocker.args == [30]
     with qtbot.waitSignal(dashboard.openHouseholds):
         qtbot.mouseClick(button(dashboard, "qualityProblems"), Qt.MouseButton.LeftButton)
     # the lists under the numbers: this week's follow-ups, and 赵红 due in 15 days at 37+6 weeks

@@ -207,13 +207,15 @@ class FollowupsPage(QWidget):
         return str(self.window_combo.currentData())
 
     def show_window(self, window: str) -> None:
-        """Show one work list ("week", "overdue", "next30" or "open"), freshly read (the dashboard's links)."""
+        """Show one whole work list ("week", "overdue", "next30" or "open"), freshly read (the dashboard's
+        links): a type or group chosen earlier is let go, so the list holds what the dashboard counted."""
         index = self.window_combo.findData(window)
         if index < 0:
             raise ValueError(f"unknown window {window!r}")
-        self.window_combo.blockSignals(True)
-        self.window_combo.setCurrentIndex(index)
-        self.window_combo.blockSignals(False)
+        for combo, i in ((self.window_combo, index), (self.type_combo, 0), (self.group_combo, 0)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(i)
+            combo.blockSignals(False)
         self.refresh()
 
     def reload_groups(self) -> None:

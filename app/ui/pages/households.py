@@ -313,6 +313,16 @@ class HouseholdsPage(QWidget):
             self.household_view.setCurrentIndex(self.household_model.index(-1, -1))
         self._show_members()
 
+    def show_all(self) -> None:
+        """Every household (a link from the dashboard): the filter text and group chosen earlier are let go."""
+        self.filter_edit.blockSignals(True)
+        self.filter_edit.clear()
+        self.filter_edit.blockSignals(False)
+        self.group_combo.blockSignals(True)
+        self.group_combo.setCurrentIndex(0)
+        self.group_combo.blockSignals(False)
+        self.apply_filter()
+
     def show_household(self, household_id: str, person_id: str | None = None) -> None:
         """Jump to a household (from the global search), clearing filters that would hide it."""
         row = self.household_model.find_row(lambda r: r.id == household_id)

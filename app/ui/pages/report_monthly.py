@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -113,8 +113,10 @@ class MonthlyReportTab(QWidget):
         self.table.setShowGrid(False)  # the tables are set apart by their shaded title and header rows
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setVisible(False)
+        # Double-click or Enter opens the list of people. Not `cellActivated`: a double-click activates too, so
+        # both together opened every list twice.
         self.table.cellDoubleClicked.connect(self.open_people)
-        self.table.cellActivated.connect(self.open_people)  # Enter on a number
+        self.table.installEventFilter(self)
         hint = QLabel(tr("report_ui.hint"))
         hint.setObjectName("reportHint")
         hint.setStyleSheet("color: #555555;")
@@ -241,6 +243,18 @@ class MonthlyReportTab(QWidget):
             self.table.setSpan(row, 0, 1, width)
             row += 1
         return row
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.table.currentRow() >= 0
+        ):
+            self.open_people(self.table.currentRow(), self.table.currentColumn())
+            return True
+        return super().eventFilter(watched, event)
 
     def people_at(self, row: int, column: int) -> tuple[str, tuple[str, ...]] | None:
         return self._people.get((row, column))
