@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,6 +27,7 @@ from app.progress import Cancelled
 from app.services import households as hh
 from app.ui.context import AppContext
 from app.ui.errors import show_error
+from app.ui.file_dialogs import ask_save_path
 from app.ui.labels import label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView, action_button, fill_group_combo, offer_to_open
@@ -181,7 +181,7 @@ class CardsTab(QWidget):
         return [r.id for r in rows]
 
     # -- writing
-    def default_path(self) -> Path:
+    def default_name(self) -> str:
         rows = self.selected_households() if self.selected_radio.isChecked() else self.listed_households()
         if len(rows) == 1:
             name = tr("cards_ui.file_one", number=rows[0].household_no)
@@ -189,7 +189,7 @@ class CardsTab(QWidget):
             name = tr("cards_ui.file_group", group=self.group_combo.currentData())
         else:
             name = tr("cards_ui.file_many", count=len(rows))
-        return self.ctx.data_dir / f"{name}.pdf"
+        return f"{name}.pdf"
 
     def preview(self) -> None:
         folder = self.ctx.data_dir / "previews"
@@ -199,11 +199,15 @@ class CardsTab(QWidget):
         self._write(Path(name), self._show_preview)
 
     def save(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, tr("cards_ui.save_title"), str(self.default_path()), tr("followups.pdf_filter")
+        path = ask_save_path(
+            self,
+            self.ctx.settings,
+            tr("cards_ui.save_title"),
+            self.default_name(),
+            tr("followups.pdf_filter"),
         )
-        if chosen:
-            self._write(Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf"), self._saved)
+        if path is not None:
+            self._write(path, self._saved)
 
     def _write(self, path: Path, then: Callable[[Path, int], None]) -> None:
         if self._operation is not None:
@@ -254,7 +258,7 @@ class CardsTab(QWidget):
         from app.ui.dialogs.pdf_preview import PdfPreviewDialog
 
         dialog = PdfPreviewDialog(
-            path, tr("cards_ui.preview_title", count=count), str(self.default_path()), self
+            path, tr("cards_ui.preview_title", count=count), self.default_name(), self.ctx.settings, self
         )
         self.preview_dialog = dialog
         dialog.finished.connect(lambda *_: path.unlink(missing_ok=True))  # the preview's copy is not kept

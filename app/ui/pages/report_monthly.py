@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QTableWidget,
@@ -30,6 +29,7 @@ from app.services.report_tables import CellKind, ReportDocument, ReportTable, fo
 from app.ui.context import AppContext
 from app.ui.dialogs.people_list import PeopleListDialog
 from app.ui.errors import show_error
+from app.ui.file_dialogs import ask_save_path
 from app.ui.labels import label
 from app.ui.pages.supplies import months_back
 from app.ui.tablemodels.rows import Column
@@ -287,10 +287,10 @@ class MonthlyReportTab(QWidget):
         return dialog
 
     # -- export
-    def _default_path(self, suffix: str) -> Path:
+    def _default_name(self, suffix: str) -> str:
         doc = self.document
         period = doc.period_label() if doc else ""
-        return self.ctx.data_dir / f"{tr('report_ui.file_name', period=period)}{suffix}"
+        return f"{tr('report_ui.file_name', period=period)}{suffix}"
 
     def export_xlsx(self) -> None:
         self._export(".xlsx", tr("report_ui.xlsx_filter"))
@@ -302,12 +302,11 @@ class MonthlyReportTab(QWidget):
         doc = self.document
         if doc is None or self._loading:
             return
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, tr("report_ui.export_title"), str(self._default_path(suffix)), file_filter
+        path = ask_save_path(
+            self, self.ctx.settings, tr("report_ui.export_title"), self._default_name(suffix), file_filter
         )
-        if not chosen:
+        if path is None:
             return
-        path = Path(chosen if chosen.lower().endswith(suffix) else chosen + suffix)
         printed_on = self.ctx.today()
 
         def write(progress: Callable[[float, str], bool]) -> Path:
