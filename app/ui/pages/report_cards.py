@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QItemSelectionModel, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -140,9 +141,20 @@ class CardsTab(QWidget):
         self.apply_filter()
 
     def apply_filter(self, *_: object) -> None:
+        """List the matching households; those selected stay selected while they are still listed."""
         if self.register is None:
             return
+        keep = {r.id for r in self.selected_households()}
         self.model.set_rows(self.register.filter(self.filter_edit.text(), self.group_combo.currentData()))
+        selection = self.view.selectionModel()
+        selection.blockSignals(True)
+        for row in range(self.model.rowCount()):
+            if self.model.row_at(row).id in keep:
+                selection.select(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+                )
+        selection.blockSignals(False)
         self._update_scope()
 
     def selected_households(self) -> list[hh.HouseholdRow]:
@@ -155,10 +167,10 @@ class CardsTab(QWidget):
     def _update_scope(self, *_: object) -> None:
         selected, listed = len(self.selected_households()), self.model.rowCount()
         self.selected_radio.setText(tr("cards_ui.scope_selected", count=selected))
-        self.selected_radio.setEnabled(selected > 0)
+        # A selection lost to a filter change never turns "selected" into "all listed" behind the officer's
+        # back: the choice stays, and Preview / Save ask (confirm_scope).
+        self.selected_radio.setEnabled(selected > 0 or self.selected_radio.isChecked())
         self.listed_radio.setText(tr("cards_ui.scope_listed", count=listed))
-        if not selected and self.selected_radio.isChecked():
-            self.listed_radio.setChecked(True)
         busy = self._operation is not None
         self.preview_button.setEnabled(listed > 0 and not busy)
         self.save_button.setEnabled(listed > 0 and not busy)
@@ -176,6 +188,33 @@ class CardsTab(QWidget):
         self.view.select_row(row)
         self.selected_radio.setChecked(True)
 
+    def confirm_scope(self) -> bool:
+        """True when it is clear which cards to make. "Selected" with nothing selected (the selection was
+        lost) asks whether to make every listed household's card instead; going back makes nothing."""
+        if not self.selected_radio.isChecked() or self.selected_households():
+            return True
+        count = self.model.rowCount()
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("screens.cards_selection_lost_title"),
+            tr("screens.cards_selection_lost", count=count),
+            parent=self,
+        )
+        box.setObjectName("cardsSelectionLost")
+        listed = box.addButton(
+            tr("screens.cards_print_listed", count=count), QMessageBox.ButtonRole.AcceptRole
+        )
+        back = box.addButton(tr("screens.cards_choose_again"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
+        box.exec()
+        if box.clickedButton() is not listed:
+            self.view.setFocus()
+            return False
+        self.listed_radio.setChecked(True)
+        self._update_scope()
+        return True
+
     def chosen_ids(self) -> list[str]:
         rows = self.selected_households() if self.selected_radio.isChecked() else self.listed_households()
         return [r.id for r in rows]
@@ -192,6 +231,8 @@ class CardsTab(QWidget):
         return f"{name}.pdf"
 
     def preview(self) -> None:
+        if not self.confirm_scope():
+            return
         folder = self.ctx.data_dir / "previews"
         folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix="cards-", suffix=".pdf", dir=folder)
@@ -199,6 +240,8 @@ class CardsTab(QWidget):
         self._write(Path(name), self._show_preview)
 
     def save(self) -> None:
+        if not self.confirm_scope():
+            return
         path = ask_save_path(
             self,
             self.ctx.settings,
