@@ -3,17 +3,22 @@ name, press Save."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
 
-def answer_save_dialog(target: Path | None, asked: dict, typed: str | None = None) -> None:
-    """When the save dialog shows, note its title, proposed path, folder and filters in `asked`, then save to
-    `target` typed without its extension (None: press Cancel). `typed` overrides what is typed."""
+def answer_save_dialog(target: Path | None, asked: dict, typed: str | None = None) -> Callable[[], None]:
+    """When the save dialog shows, note its title, proposed path, folder, filters and labels in `asked`, then
+    save to `target` typed without its extension (None: press Cancel); `typed` overrides what is typed.
+    Returns a function that stops waiting (for a test that expects no dialog: the wait must not outlive it)."""
+    waiting = [True]
 
     def answer() -> None:
+        if not waiting[0]:
+            return
         dialog = QApplication.activeModalWidget()
         if not isinstance(dialog, QFileDialog):
             QTimer.singleShot(20, answer)
@@ -33,3 +38,4 @@ def answer_save_dialog(target: Path | None, asked: dict, typed: str | None = Non
         dialog.accept()
 
     QTimer.singleShot(20, answer)
+    return lambda: waiting.__setitem__(0, False)

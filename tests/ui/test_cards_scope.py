@@ -53,7 +53,7 @@ def test_a_lost_selection_stays_a_selection_and_save_asks(qtbot, tab, tmp_path):
     select_0101_then_filter_to_group_2(qtbot, tab)
     assert tab.selected_radio.isChecked() and not tab.listed_radio.isChecked()
     asked: dict = {}
-    answer_save_dialog(tmp_path / "never.pdf", asked)
+    stop_waiting = answer_save_dialog(tmp_path / "never.pdf", asked)
     seen = {}
 
     def go_back(box):
@@ -65,6 +65,7 @@ def test_a_lost_selection_stays_a_selection_and_save_asks(qtbot, tab, tmp_path):
     qtbot.mouseClick(tab.save_button, LEFT)
     script.done()
     qtbot.wait(100)
+    stop_waiting()
     assert "全部 2 户" in seen["text"]
     assert "folder" not in asked  # no save dialog: nothing was made
     assert not (tmp_path / "never.pdf").exists()
