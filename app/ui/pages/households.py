@@ -107,6 +107,9 @@ class HouseholdsPage(QWidget):
             top, "households.edit", "editHousehold", self.edit_household
         )
         self.card_button = action_button(top, "households.print_card", "printCard", self.print_card)
+        self.support_button = action_button(
+            top, "screens.household_support", "householdSupport", self.show_support
+        )
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -169,6 +172,7 @@ class HouseholdsPage(QWidget):
         present = member is not None and member.residence_status in PRESENT
         self.edit_household_button.setEnabled(has_household)
         self.card_button.setEnabled(has_household)
+        self.support_button.setEnabled(has_household)
         self.add_member_button.setEnabled(has_household)
         self.add_newborn_button.setEnabled(has_household)
         for button in (
@@ -279,6 +283,18 @@ class HouseholdsPage(QWidget):
 
     def reload_groups(self) -> None:
         fill_group_combo(self.group_combo, self.ctx.db)
+
+    def show_support(self) -> None:
+        """计划生育家庭扶助 of the selected household: its entitlements and their care visits."""
+        h = self.selected_household()
+        if h is None:
+            return
+        from app.ui.dialogs.support import SupportDialog
+
+        dialog = SupportDialog(self.ctx, h.id, h.household_no, self)
+        dialog.exec()
+        if dialog.changed:
+            self.dataChanged.emit()  # follow-ups and the cards changed
 
     def print_card(self) -> None:
         household = self.selected_household()
