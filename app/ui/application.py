@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import config
 from app.actor import Actor
@@ -21,6 +21,7 @@ from app.services.village import is_set_up
 from app.ui.context import AppContext
 from app.ui.errors import install_excepthook, setup_logging, unexpected_message
 from app.ui.main_window import MainWindow
+from app.ui.single_instance import SingleInstance, bring_forward
 from app.ui.workers import run_op
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,21 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
     app.setApplicationDisplayName(tr("app.name"))
     install_translations(app, language())
     apply_text_size(app, str(settings.value("ui/text_size", "normal")))
+    instance = SingleInstance(folder)
+    if not instance.claim():  # another copy has this folder: it comes forward, this one says so and ends
+        answered = instance.ask_first_copy_to_show()
+        QMessageBox.information(
+            None,
+            tr("screens.already_running_title"),
+            tr(
+                "screens.already_running" if answered else "screens.already_running_no_answer",
+                path=str(folder),
+            ),
+        )
+        return 0
+    _keep.append(instance)
+    front: list[QWidget] = []  # the window a second copy brings forward: the wizard, then the main window
+    instance.activated.connect(lambda: bring_forward(front[-1]) if front else None)
     try:
         db = open_database(config.database_path(folder), backups=config.backups_dir(folder))
     except Exception:
@@ -123,6 +139,7 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
         supplies.ensure_catalogue(ctx.db, ctx.actor)  # items a newer catalogue adds (idempotent)
         window = MainWindow(ctx)
         _keep.append(window)
+        front.append(window)
         window.show()
         keep_schedule_current(window, ctx)
 
@@ -149,9 +166,11 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
 
         wizard = SetupWizard(db, folder)
         _keep.append(wizard)
+        front.append(wizard)
         wizard.finished_setup.connect(lambda: show_main(db))
         wizard.rejected.connect(app.quit)
         wizard.show()
     code = app.exec()
     db.dispose()
+    instance.release()
     return code
