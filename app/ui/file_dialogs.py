@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QListView, QSplitter, QWidget
 
 from app.i18n import tr
 
@@ -56,7 +56,20 @@ def save_dialog(
     for which, text_id in LABELS.items():
         dialog.setLabelText(which, tr(text_id))
     dialog.selectFile(file_name)
+    _widen_sidebar(dialog)
     return dialog
+
+
+def _widen_sidebar(dialog: QFileDialog) -> None:
+    """Qt's own dialog opens its list of places too narrow for "计算机" at a larger text size."""
+    sidebar = dialog.findChild(QListView, "sidebar")
+    splitter = dialog.findChild(QSplitter, "splitter")
+    if sidebar is None or splitter is None or sidebar.model() is None:
+        return
+    need = sidebar.sizeHintForColumn(0) + 2 * sidebar.frameWidth() + 8
+    sizes = splitter.sizes()
+    if len(sizes) == 2 and sizes[0] < need:
+        splitter.setSizes([need, max(sum(sizes) - need, need)])
 
 
 def ask_save_path(

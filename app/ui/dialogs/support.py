@@ -235,7 +235,11 @@ class SupportDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.panel, 1)
         layout.addWidget(close)
-        self.resize(820, 480)
+        # wide enough for every column of the entitlements, as far as the screen allows
+        table = self.panel.view
+        need = table.horizontalHeader().length() + 2 * table.frameWidth() + 60
+        screen = self.screen().availableGeometry().width() if self.screen() else need
+        self.resize(max(720, min(need, screen - 40)), 500)
 
     def _changed(self) -> None:
         self.changed = True

@@ -215,7 +215,8 @@ class MonthlyReportTab(QWidget):
     def fit_columns(self) -> None:
         """Share the table's width out so that no section needs scrolling sideways at any text size: each
         figure column as wide as its widest figure and at least half its heading (headings wrap onto two
-        lines), the row labels the rest (they wrap too). Only a window too narrow even for that scrolls."""
+        lines first), the row labels the rest (they wrap next). Only a window too narrow even for that
+        scrolls."""
         table = self.table
         columns = table.columnCount()
         if columns == 0:
@@ -251,15 +252,16 @@ class MonthlyReportTab(QWidget):
         least[0] = max(least[0], metrics.horizontalAdvance("中") * LABEL_MIN_CHARS + pad)
         room = table.viewport().width()
         widths = list(wish)
-        if sum(wish) > room:
-            widths = [max(least[0], wish[0] - (sum(wish) - room)), *wish[1:]]  # the labels wrap first
+        over = sum(widths) - room
+        if over > 0:  # the figure headings wrap first, each giving up a share of what it can spare
+            spare = [wish[c] - least[c] for c in range(1, columns)]
+            total = sum(spare)
+            if total:
+                cut = min(over, total)
+                widths[1:] = [wish[c] - -(-cut * spare[c - 1] // total) for c in range(1, columns)]
             over = sum(widths) - room
-            if over > 0:  # then the headings, each giving up to what it can spare
-                spare = [wish[c] - least[c] for c in range(1, columns)]
-                total = sum(spare) or 1
-                widths[1:] = [
-                    wish[c] - min(spare[c - 1], -(-over * spare[c - 1] // total)) for c in range(1, columns)
-                ]
+        if over > 0:  # then the row labels
+            widths[0] = max(least[0], wish[0] - over)
         for c, w in enumerate(widths):
             table.setColumnWidth(c, w)
         table.resizeRowsToContents()
