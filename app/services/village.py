@@ -46,18 +46,35 @@ def _check_code(code: str, field: str) -> str:
     return code
 
 
-def check_setup(data: VillageSetup) -> None:
+def check_village(data: VillageSetup) -> None:
+    """The village's own fields: its name, its 12-digit code, its villager groups."""
     required_text(data.village_name, "village_name", 60)
-    village = _check_code(data.village_code, "village_code")
-    required_text(data.township_name, "township_name", 60)
-    township = _check_code(data.township_code, "township_code")
-    if village[:9] != township[:9]:
-        raise DomainError("village.not_in_township", "village_code")
+    _check_code(data.village_code, "village_code")
     if not [g for g in data.groups if g.strip()]:
         raise DomainError("village.groups_required", "groups")
+
+
+def check_township(data: VillageSetup) -> None:
+    """The township's fields, given a valid village code: the township's code must share the village code's
+    first 9 digits (乡镇级), and a mismatch is said at the township code, where it is typed after the village's."""
+    required_text(data.township_name, "township_name", 60)
+    township = _check_code(data.township_code, "township_code")
+    village = data.village_code.strip()
+    if village[:9] != township[:9]:
+        raise DomainError("village.not_in_township", "township_code", prefix=village[:9])
+
+
+def check_officer(data: VillageSetup) -> None:
+    """The first officer's account."""
     required_text(data.officer_name, "officer_name", 40)
     auth.check_new_credentials(data.username, data.password)
     clean_phone(data.officer_phone, "officer_phone")
+
+
+def check_setup(data: VillageSetup) -> None:
+    check_village(data)
+    check_township(data)
+    check_officer(data)
 
 
 def is_set_up(db: Database) -> bool:

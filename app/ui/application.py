@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import config
 from app.actor import Actor
@@ -24,6 +24,7 @@ from app.ui.dialogs.login_dialog import DEMO_PASSWORD, LoginDialog
 from app.ui.errors import install_excepthook, setup_logging, unexpected_message
 from app.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleLock
 from app.ui.main_window import MainWindow
+from app.ui.single_instance import SingleInstance, bring_forward
 from app.ui.workers import run_op
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,21 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
     app.setApplicationDisplayName(tr("app.name"))
     install_translations(app, language())
     apply_text_size(app, str(settings.value("ui/text_size", "normal")))
+    instance = SingleInstance(folder)
+    if not instance.claim():  # another copy has this folder: it comes forward, this one says so and ends
+        answered = instance.ask_first_copy_to_show()
+        QMessageBox.information(
+            None,
+            tr("screens.already_running_title"),
+            tr(
+                "screens.already_running" if answered else "screens.already_running_no_answer",
+                path=str(folder),
+            ),
+        )
+        return 0
+    _keep.append(instance)
+    front: list[QWidget] = []  # the window a second copy brings forward: the wizard, then the main window
+    instance.activated.connect(lambda: bring_forward(front[-1]) if front else None)
     try:
         config.prepare_data_dir(folder)
         setup_logging(config.logs_dir(folder))
@@ -124,6 +140,7 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
         supplies.ensure_catalogue(ctx.db, ctx.actor)  # items a newer catalogue adds (idempotent)
         window = MainWindow(ctx)
         _keep.append(window)
+        front.append(window)
         lock = IdleLock(session, int(settings.value("security/idle_minutes", DEFAULT_IDLE_MINUTES)), app.quit)
         window.idleMinutesChanged.connect(lock.set_minutes)
         _keep.append(lock)
@@ -133,6 +150,7 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
     def ask_login() -> None:
         dialog = LoginDialog(folder, last_user=str(settings.value("login/last_user", "")), demo=demo)
         _keep.append(dialog)
+        front.append(dialog)
         dialog.accepted.connect(lambda: show_main(dialog.session) if dialog.session else app.quit())
         dialog.rejected.connect(app.quit)
         dialog.show()
@@ -168,10 +186,12 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
 
         wizard = SetupWizard(folder)
         _keep.append(wizard)
+        front.append(wizard)
         wizard.finished_setup.connect(lambda: show_main(wizard.session) if wizard.session else app.quit())
         wizard.rejected.connect(app.quit)
         wizard.show()
     code = app.exec()
     for session in opened:
         session.close()
+    instance.release()
     return code

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
+from PySide6.QtCore import SignalInstance
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from app.errors import DomainError
 from app.i18n import tr
@@ -30,8 +40,25 @@ class DateEdit(QLineEdit):
         self.setText(value.isoformat() if value else "")
 
 
+def change_signals(widget: QWidget) -> Iterator[SignalInstance]:
+    """The signals saying that what a field holds has changed: the field's own, or those of the inputs inside
+    it (a row of a line edit and a button; a spin box's or an editable combo box's line edit)."""
+    inputs = [widget, *widget.findChildren(QWidget)]
+    for w in inputs:
+        if isinstance(w, QLineEdit):
+            yield w.textChanged
+        elif isinstance(w, QComboBox):
+            yield w.currentIndexChanged
+        elif isinstance(w, QPlainTextEdit | QTextEdit):
+            yield w.textChanged
+        elif isinstance(w, QAbstractButton) and w.isCheckable():
+            yield w.toggled
+
+
 class FieldErrors:
-    """Error labels placed under the fields of a QFormLayout, addressed by field name."""
+    """Error labels placed under the fields of a QFormLayout, addressed by field name. A field's error goes
+    away as soon as the field is changed: it described what was there before (the next Save checks again).
+    """
 
     def __init__(self) -> None:
         self.labels: dict[str, FieldError] = {}
@@ -45,6 +72,17 @@ class FieldErrors:
         self.labels[field] = error
         self.widgets[field] = widget
         widget.setObjectName(f"field_{field}")
+        self.clear_when_changed(field, widget)
+
+    def clear_when_changed(self, field: str, widget: QWidget) -> None:
+        """Hide `field`'s error when `widget` (the field, or another input belonging to it) is changed."""
+        for signal in change_signals(widget):
+            signal.connect(lambda *_, f=field: self.clear_field(f))
+
+    def clear_field(self, field: str) -> None:
+        label = self.labels.get(field)
+        if label is not None and label.text():
+            label.show_message("")
 
     def clear(self) -> None:
         for label in self.labels.values():

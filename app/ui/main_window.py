@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QStyle,
     QToolBar,
     QWidget,
 )
@@ -52,6 +53,8 @@ def page_class(key: str) -> type[QWidget]:
     return getattr(importlib.import_module(module_name), class_name)
 
 
+NAV_SCALE = 1.1  # the navigation's text, relative to the pages' text size
+
 DATA_PAGES = ("dashboard", "households", "women", "pregnancies", "followups", "supplies", "reports")
 
 
@@ -71,9 +74,7 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setStyleSheet(
-            "QListWidget#navigation { font-size: 11pt; }QListWidget#navigation::item { padding: 8px 12px; }"
-        )
+        self.nav.setStyleSheet("QListWidget#navigation::item { padding: 8px 12px; }")
         self.stack = QStackedWidget()
         # Pages are built when first shown (or first asked for): start-up pays only for the dashboard.
         self.pages: dict[str, QWidget] = {}
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.splitter.setCollapsible(0, False)
         self.splitter.setSizes([150, 1100])
         self.setCentralWidget(self.splitter)
+        self._fit_navigation()
 
         toolbar = QToolBar(tr("main.toolbar"))
         toolbar.setObjectName("mainToolbar")
@@ -124,6 +126,23 @@ class MainWindow(QMainWindow):
         splitter_state = ctx.settings.value("main/splitter")
         if splitter_state is not None:
             self.splitter.restoreState(splitter_state)
+
+    def _fit_navigation(self) -> None:
+        """The navigation's text a little larger than the pages', following the text size, and the list at
+        least as wide as its longest entry."""
+        font = QFont(self.font())
+        font.setPointSizeF(self.font().pointSizeF() * NAV_SCALE)
+        self.nav.setFont(font)
+        metrics = QFontMetrics(font)
+        widest = max(metrics.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count()))
+        # the item's padding (12 px each side), the frame, and room for a scroll bar on a short screen
+        scroll_bar = self.nav.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.nav.setMinimumWidth(widest + 24 + 2 * self.nav.frameWidth() + scroll_bar + 8)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_navigation()
 
     def page(self, key: str) -> QWidget:
         """The page for `key`, built (and wired to the others) on first use."""
@@ -160,8 +179,9 @@ class MainWindow(QMainWindow):
             page.idleMinutesChanged.connect(self.idleMinutesChanged)
         if key == "dashboard":
             page.openFollowups.connect(self.open_followups)
-            page.openPregnancies.connect(lambda: self.show_page("pregnancies"))
-            page.openHouseholds.connect(lambda: self.show_page("households"))
+            page.openPregnancies.connect(self.open_pregnancies)
+            page.openDeliveries.connect(self.open_deliveries)
+            page.openHouseholds.connect(self.open_households)
             page.openSupplies.connect(lambda: self.show_page("supplies"))
 
     def _show_row(self, row: int) -> None:
@@ -218,6 +238,18 @@ class MainWindow(QMainWindow):
     def open_followups(self, window: str) -> None:
         self.show_page("followups")
         self.followups.show_window(window)
+
+    def open_pregnancies(self) -> None:
+        self.show_page("pregnancies")
+        self.pregnancies.show_all()
+
+    def open_deliveries(self, days: int) -> None:
+        self.show_page("pregnancies")
+        self.pregnancies.show_all(edd_within=days)
+
+    def open_households(self) -> None:
+        self.show_page("households")
+        self.households.show_all()
 
     def print_card(self, household_id: str) -> None:
         self.show_page("reports")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QStyle,
     QTableView,
     QWidget,
 )
@@ -48,8 +49,16 @@ def action_button(layout: QBoxLayout, text_id: str, name: str, slot: Callable[[]
     return button
 
 
+FIT_CHARS = 30  # a column grown to fit its content is at most this many characters wide (it can be widened)
+SORT_ARROW_ROOM = 28  # a title's padding and the sort indicator beside it
+
+
 class RegisterView(QTableView):
-    """A sortable, resizable table whose column widths and order are remembered between runs."""
+    """A sortable, resizable table whose column widths and order are remembered between runs.
+
+    Nothing on screen is cut: whenever the rows change, the view is scrolled or resized, or the text size
+    changes, a column narrower than its title or than a row it shows grows to fit (up to FIT_CHARS characters;
+    a column is never narrowed, so a width the person chose is kept while it is wide enough)."""
 
     def __init__(
         self,
@@ -75,6 +84,7 @@ class RegisterView(QTableView):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSortIndicator(sort_column, Qt.SortOrder.AscendingOrder)
+        self._fitting = False
         self.fit_columns_to_titles()
         saved = settings.value(self._key)
         if isinstance(saved, QByteArray | bytes):
@@ -83,12 +93,59 @@ class RegisterView(QTableView):
         header.sectionResized.connect(self._save)
         header.sectionMoved.connect(self._save)
         header.sortIndicatorChanged.connect(self._save)
+        model.modelReset.connect(self.fit_to_contents)
+        model.layoutChanged.connect(self.fit_to_contents)
+        self.verticalScrollBar().valueChanged.connect(self.fit_to_contents)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        """Rows follow the text size when it is changed in Settings (the app font changes under us)."""
+        """Rows and columns follow the text size when it is changed in Settings (the app font changes under
+        us)."""
+        super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        super().changeEvent(event)
+            self.fit_to_contents()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.fit_to_contents()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if event.size().height() > event.oldSize().height():
+            self.fit_to_contents()  # more rows on screen
+
+    def fit_to_contents(self, *_: object) -> None:
+        """Grow each column that would cut its title or a row on screen (see the class)."""
+        model = self.model()
+        if self._fitting or model is None or not self.isVisible():
+            return  # a hidden view has no rows on screen; it is fitted when shown
+        self._fitting = True
+        try:
+            header = self.horizontalHeader()
+            title_metrics, metrics = header.fontMetrics(), self.fontMetrics()
+            cap = metrics.horizontalAdvance("中") * FIT_CHARS
+            # the item's text margins (Qt's delegate: the focus frame margin + 1 on each side) and the grid line
+            pad = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1) + 4
+            first = max(self.rowAt(0), 0)
+            last = self.rowAt(self.viewport().height() - 1)
+            last = model.rowCount() - 1 if last < 0 else last
+            for i in range(model.columnCount()):
+                if header.isSectionHidden(i):
+                    continue
+                title = str(model.headerData(i, Qt.Orientation.Horizontal) or "")
+                need = title_metrics.horizontalAdvance(title) + SORT_ARROW_ROOM
+                widest = max(
+                    (
+                        metrics.horizontalAdvance(str(model.index(r, i).data() or ""))
+                        for r in range(first, last + 1)
+                    ),
+                    default=0,
+                )
+                need = max(need, min(widest + pad, cap))
+                if need > self.columnWidth(i):
+                    self.setColumnWidth(i, need)
+        finally:
+            self._fitting = False
 
     def fit_columns_to_titles(self) -> None:
         """Each column at least as wide as its title in the current language and text size."""
@@ -97,7 +154,7 @@ class RegisterView(QTableView):
         assert isinstance(model, RowTableModel)
         for i, col in enumerate(model.columns):
             title = str(model.headerData(i, Qt.Orientation.Horizontal))
-            self.setColumnWidth(i, max(col.width, metrics.horizontalAdvance(title) + 28))
+            self.setColumnWidth(i, max(col.width, metrics.horizontalAdvance(title) + SORT_ARROW_ROOM))
 
     def _save(self, *_: object) -> None:
         self._settings.setValue(self._key, self.horizontalHeader().saveState())

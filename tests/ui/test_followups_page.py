@@ -4,6 +4,7 @@ village with four pregnant women (tests/followup_village.py)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -12,7 +13,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -28,6 +28,7 @@ from app.ui.tablemodels.rows import ROW_ROLE
 from tests.conftest import TODAY
 from tests.followup_village import OVERDUE, WEEK, build_village
 from tests.ui.helpers import DialogScript, ime_type
+from tests.ui.save_dialog import answer_save_dialog
 
 
 @pytest.fixture
@@ -251,8 +252,9 @@ def test_the_dashboard_numbers_open_their_lists(qtbot, dashboard):
     with qtbot.waitSignal(dashboard.openFollowups) as blocker:
         qtbot.mouseClick(button(dashboard, "dueThisWeek"), Qt.MouseButton.LeftButton)
     assert blocker.args == ["week"]
-    with qtbot.waitSignal(dashboard.openPregnancies):
+    with qtbot.waitSignal(dashboard.openDeliveries) as blocker:
         qtbot.mouseClick(button(dashboard, "deliveries30"), Qt.MouseButton.LeftButton)
+    assert blocker.args == [30]
     with qtbot.waitSignal(dashboard.openHouseholds):
         qtbot.mouseClick(button(dashboard, "qualityProblems"), Qt.MouseButton.LeftButton)
     # the lists under the numbers: this week's follow-ups, and 赵红 due in 15 days at 37+6 weeks
@@ -309,11 +311,7 @@ def test_print_the_week_visit_list(qtbot, ctx, page, monkeypatch, tmp_path):
     target = tmp_path / "out" / "week.pdf"
     target.parent.mkdir()
 
-    def save_as(parent, title, default, filters):
-        asked.update(title=title, default=default, filters=filters)
-        return str(target.with_suffix("")), filters  # no extension typed: .pdf is added
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    answer_save_dialog(target, asked)  # no extension typed: .pdf is added
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
 
     def answer():
@@ -329,7 +327,8 @@ def test_print_the_week_visit_list(qtbot, ctx, page, monkeypatch, tmp_path):
         qtbot.mouseClick(button(page, "printVisitList"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "offer" in asked and bool(opened), timeout=10_000)
 
-    assert asked["default"] == str(ctx.data_dir / "随访单_2026-11-23.pdf")
+    assert Path(asked["default"]).name == "随访单_2026-11-23.pdf"
+    assert Path(asked["folder"]) != ctx.data_dir  # not the app's own folder
     assert blocker.args == [str(target)] and opened == [str(target)]
     assert str(target) in asked["offer"]
     text = "".join(p.extract_text() for p in PdfReader(target).pages)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from app.i18n import tr
 from app.services.indicators import monthly_report_document
@@ -14,6 +14,7 @@ from app.services.report_tables import format_cell
 from app.ui.dialogs.people_list import PeopleListDialog
 from tests.conftest import TODAY
 from tests.indicator_village import build_village
+from tests.ui.save_dialog import answer_save_dialog
 
 
 @pytest.fixture
@@ -122,11 +123,7 @@ def answer_offer(asked: dict, name: str) -> None:
 
 
 def save_to(monkeypatch, target, asked: dict) -> None:
-    def save_as(parent, title, default, filters):
-        asked.update(default=default, filters=filters)
-        return str(target.with_suffix("")), filters  # no extension typed: it is added
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    answer_save_dialog(target, asked)  # no extension typed: it is added
     monkeypatch.setattr(
         QDesktopServices, "openUrl", lambda url: asked.setdefault("opened", url.toLocalFile())
     )

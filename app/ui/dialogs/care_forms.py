@@ -105,20 +105,28 @@ class FolicForm(FormDialog):
 
 
 class EndDateForm(FormDialog):
-    """One date: when a folic-acid course or a support entitlement ended."""
+    """One date: when a folic-acid course or a support entitlement ended. `field` is the name the service's
+    errors give the date (end_date for a course, ended_on for an entitlement)."""
 
-    def __init__(self, ctx: AppContext, title: str, save, parent: QWidget | None = None) -> None:  # noqa: ANN001
+    def __init__(
+        self,
+        ctx: AppContext,
+        title: str,
+        save,  # noqa: ANN001
+        parent: QWidget | None = None,
+        field: str = "end_date",
+    ) -> None:
         super().__init__(title, parent)
         self.setObjectName("endDateForm")
-        self.ctx, self._save = ctx, save
-        self.date = self.add_field("care_form.end_date", "end_date", DateEdit("end_date"))
+        self.ctx, self._save, self.field = ctx, save, field
+        self.date = self.add_field("care_form.end_date", field, DateEdit(field))
         self.date.set_date(ctx.today())
         self.dirty = False
 
     def submit(self) -> None:
         when = self.date.date()
         if when is None:
-            raise DomainError("field.required", "end_date")
+            raise DomainError("field.required", self.field)
         self._save(when)
 
 
@@ -157,14 +165,29 @@ class PrepregnancyForm(FormDialog):
 
 
 class SupportForm(FormDialog):
-    """奖励扶助 / 特别扶助: who is entitled, confirmed for which year, the contact for care visits."""
+    """奖励扶助 / 特别扶助: who is entitled, confirmed for which year, the contact for care visits. A new one
+    starts with no category chosen (the officer picks it from the township's list), and with `person_id` (the
+    care record it was opened from) as the entitled person; `support` is an entitlement being corrected."""
 
-    def __init__(self, ctx: AppContext, household_id: str, parent: QWidget | None = None) -> None:
-        super().__init__(tr("care_form.support_title"), parent)
+    def __init__(
+        self,
+        ctx: AppContext,
+        household_id: str,
+        support: care.SupportRow | None = None,
+        person_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        title = "screens.support_edit_title" if support else "care_form.support_title"
+        super().__init__(tr(title), parent)
         self.setObjectName("supportForm")
-        self.ctx, self.household_id = ctx, household_id
+        self.setMinimumWidth(460)
+        self.ctx, self.household_id, self.support = ctx, household_id, support
+        self.saved_id: str | None = support.id if support else None
         people = [(m.id, m.name) for m in hh.household_members(ctx.db, household_id, include_gone=False)]
-        self.kind = self.add_field("care_form.support_kind", "kind", combo(choices("support")))
+        kinds = choices("support")
+        self.kind = self.add_field(
+            "care_form.support_kind", "kind", combo(kinds if support else [("", tr("form.choose")), *kinds])
+        )
         self.person = self.add_field("care_form.entitled_person", "person_id", combo(people))
         self.year = self.add_field(
             "care_form.year_confirmed", "year_confirmed", QLineEdit(str(ctx.today().year))
@@ -179,25 +202,46 @@ class SupportForm(FormDialog):
             combo([(str(n), tr("care_form.every_months", n=n)) for n in (1, 2, 3, 6, 12)]),
         )
         self.notes = self.add_field("care_form.notes", "notes", _notes())
-        self.assigned.set_date(ctx.today())
-        set_combo(self.interval, "1")
+        if support is None:
+            self.assigned.set_date(ctx.today())
+            set_combo(self.interval, "1")
+            if person_id:
+                set_combo(self.person, person_id)
+        else:
+            set_combo(self.kind, support.kind)
+            set_combo(self.person, support.person_id)
+            self.year.setText(str(support.year_confirmed))
+            self.assigned.set_date(support.assigned_on)
+            self.contact.setText(support.contact_name)
+            self.phone.setText(support.contact_phone)
+            set_combo(self.interval, str(support.visit_interval_months))
+            self.notes.setPlainText(support.notes)
         self.dirty = False
 
-    def submit(self) -> None:
+    def data(self) -> care.SupportInput:
         year = int(self.year.text()) if self.year.text().isdigit() else None
-        care.add_support(
-            self.ctx.db,
-            self.ctx.actor,
-            self.household_id,
-            care.SupportInput(
-                self.kind.currentData(),
-                self.person.currentData(),
-                year,
-                self.assigned.date(),
-                self.contact.text(),
-                self.phone.text() or None,
-                int(self.interval.currentData()),
-                self.notes.toPlainText(),
-            ),
-            self.ctx.today(),
+        return care.SupportInput(
+            self.kind.currentData(),
+            self.person.currentData(),
+            year,
+            self.assigned.date(),
+            self.contact.text(),
+            self.phone.text() or None,
+            int(self.interval.currentData()),
+            self.notes.toPlainText(),
         )
+
+    def submit(self) -> None:
+        if self.support is None:
+            self.saved_id = care.add_support(
+                self.ctx.db, self.ctx.actor, self.household_id, self.data(), self.ctx.today()
+            )
+        else:
+            care.update_support(
+                self.ctx.db,
+                self.ctx.actor,
+                self.support.id,
+                self.data(),
+                self.ctx.today(),
+                expected_rev=self.support.rev,
+            )

@@ -5,12 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -20,9 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.files import atomic_output
 from app.i18n import tr
 from app.reports.preview import PdfPages
 from app.ui.errors import show_error
+from app.ui.file_dialogs import ask_save_path
 
 ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)  # of the page's printed size at 96 dpi
 SCREEN_DPI = 96
@@ -30,14 +31,17 @@ SCREEN_DPI = 96
 
 class PdfPreviewDialog(QDialog):
     """Shows `path`; "save as" copies the file the officer saw (nothing is rendered twice).
-    `suggested_name` is the full path the save dialog proposes."""
+    `suggested_name` is the file name the save dialog proposes (in the folder saved to last time)."""
 
-    def __init__(self, path: Path, title: str, suggested_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, path: Path, title: str, suggested_name: str, settings: QSettings, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("pdfPreview")
         self.setWindowTitle(title)
         self.path = Path(path)
         self.suggested_name = suggested_name
+        self.settings = settings
         self.saved_to: Path | None = None
         self.pages = PdfPages(self.path)
 
@@ -118,14 +122,14 @@ class PdfPreviewDialog(QDialog):
         self.image.setPixmap(pixmap)
 
     def save_as(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, tr("preview.save_as"), self.suggested_name, tr("followups.pdf_filter")
+        target = ask_save_path(
+            self, self.settings, tr("preview.save_as"), self.suggested_name, tr("followups.pdf_filter")
         )
-        if not chosen:
+        if target is None:
             return
-        target = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
         try:
-            shutil.copyfile(self.path, target)
+            with atomic_output(target) as temporary:
+                shutil.copyfile(self.path, temporary)
         except OSError as error:
             show_error(self, error)
             return

@@ -24,6 +24,7 @@ from app.ui.context import AppContext
 from app.ui.dialogs.care_forms import EndDateForm, FolicForm, MethodForm, PrepregnancyForm, StopMethodForm
 from app.ui.dialogs.pregnancy_form import OutcomeDialog, PregnancyForm
 from app.ui.dialogs.supply_forms import IssueForm
+from app.ui.dialogs.support import SupportPanel
 from app.ui.dialogs.void_dialog import VoidDialog
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
@@ -218,6 +219,10 @@ class PersonCareDialog(QDialog):
         self.followup_tab.view.doubleClicked.connect(lambda _: self.record_visit())
         self.tabs.addTab(self.followup_tab, tr("care.tab.followups"))
 
+        self.support_tab = SupportPanel(ctx, p.household_id, person_id=p.id)
+        self.support_tab.changed.connect(self._support_changed)
+        self.tabs.addTab(self.support_tab, tr("screens.tab_support"))
+
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setText(tr("care.close"))
         close.rejected.connect(self.reject)
@@ -229,11 +234,17 @@ class PersonCareDialog(QDialog):
 
     def _after(self, dialog: QDialog) -> None:
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.changed = True
-            for i in range(self.tabs.count()):
-                tab = self.tabs.widget(i)
-                if isinstance(tab, _Tab):
-                    tab.refresh()
+            self._refresh_tabs()
+
+    def _refresh_tabs(self) -> None:
+        self.changed = True
+        for i in range(self.tabs.count()):
+            tab = self.tabs.widget(i)
+            if isinstance(tab, _Tab | SupportPanel):
+                tab.refresh()
+
+    def _support_changed(self) -> None:
+        self._refresh_tabs()  # a support visit planned, moved or recorded shows in the follow-ups tab too
 
     def _void(self, what: str, void: Callable[[str], None]) -> None:
         """作废 a record typed by mistake, with the reason the officer gives."""

@@ -194,6 +194,7 @@ class OutcomeDialog(FormDialog):
             self.errors.labels[f"newborn_sex_{i}"] = self.errors.labels["newborns"]
             self.errors.labels[f"newborn_id_{i}"] = self.errors.labels["newborns"]
         self.babies_row = babies
+        self.errors.clear_when_changed("newborns", babies)  # the babies' errors are shown under their count
         self.form.addRow(tr("outcome.newborns"), babies)
         self.outcome.currentIndexChanged.connect(self._refresh)
         self.count.valueChanged.connect(self._refresh)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.errors import DomainError
 from app.i18n import tr
 from app.services.login import LoggedIn, set_up_new_village
-from app.services.village import VillageSetup, check_setup
+from app.services.village import VillageSetup, check_officer, check_township, check_village
 from app.ui.errors import show_error
 from app.ui.forms import FieldErrors
 
@@ -87,8 +88,8 @@ class SetupWizard(QWizard):
 
         for page in (self.village_page, self.township_page, self.officer_page):
             self.addPage(page)
-        self.village_page.validatePage = lambda: self._validate(self.village_page)  # type: ignore[method-assign]
-        self.township_page.validatePage = lambda: self._validate(self.township_page)  # type: ignore[method-assign]
+        self.village_page.validatePage = lambda: self._validate(self.village_page, check_village)  # type: ignore[method-assign]
+        self.township_page.validatePage = lambda: self._validate(self.township_page, check_township)  # type: ignore[method-assign]
         self.officer_page.validatePage = self._finish  # type: ignore[method-assign]
         self.resize(640, 480)
 
@@ -112,19 +113,16 @@ class SetupWizard(QWizard):
                 return page
         return self.officer_page
 
-    def _validate(self, page: _Page) -> bool:
-        """Check everything entered so far; complain only about fields on this page or earlier ones."""
+    def _validate(self, page: _Page, check: Callable[[VillageSetup], None]) -> bool:
+        """Check this page's own fields (the township's code against the village code typed before it is the
+        township page's check): a page never sends the officer back, nor blocks a correct field."""
         page.errors.clear()
         try:
-            check_setup(self.setup_data())
+            check(self.setup_data())
         except DomainError as e:
-            owner = self._page_of(e.field or "")
-            order = [self.village_page, self.township_page, self.officer_page]
-            if order.index(owner) <= order.index(page):
-                if owner is not page:
-                    self.back()
-                owner.errors.show(e)
-                return False
+            if not page.errors.show(e):
+                QMessageBox.warning(self, tr("error.title"), e.message())
+            return False
         return True
 
     def _finish(self) -> bool:
@@ -133,7 +131,7 @@ class SetupWizard(QWizard):
         if self.password.text() != self.password2.text():
             page.errors.show(DomainError("wizard.passwords_differ", "password_again"))
             return False
-        if not self._validate(page):
+        if not self._validate(page, check_officer):
             return False
         try:
             self.session = set_up_new_village(self.folder, self.setup_data())

@@ -29,6 +29,7 @@ from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView
 
 WEEK_SHOWN = 10
+DELIVERY_DAYS = 30
 NUMBER_SCALE = 2.6  # the big numbers, relative to the application's text size
 LINK = "#1a5fb4"
 ALERT = "#b00020"
@@ -92,12 +93,14 @@ WEEK_COLUMNS: list[Column[followups.FollowupRow]] = [
 
 
 class DashboardPage(QWidget):
-    """Every number opens its list: `openFollowups(window)` ("week" / "overdue"), `openPregnancies()`,
-    `openHouseholds()` (where incomplete records are corrected), `openSupplies()` (the stock warnings).
+    """Every number opens its list: `openFollowups(window)` ("week" / "overdue"), `openDeliveries(days)`
+    (pregnancies expected within 30 days), `openPregnancies()` (all of them), `openHouseholds()` (where
+    incomplete records are corrected), `openSupplies()` (the stock warnings).
     Double-click on one of this week's follow-ups records it; `dataChanged` then says something was saved."""
 
     openFollowups = Signal(str)
     openPregnancies = Signal()
+    openDeliveries = Signal(int)  # the pregnancies expected within that many days
     openHouseholds = Signal()
     openSupplies = Signal()
     dataChanged = Signal()
@@ -121,7 +124,7 @@ class DashboardPage(QWidget):
         self.stock_card.number.clicked.connect(self.openSupplies.emit)
         self.due_card.number.clicked.connect(lambda: self.openFollowups.emit("week"))
         self.overdue_card.number.clicked.connect(lambda: self.openFollowups.emit("overdue"))
-        self.deliveries_card.number.clicked.connect(self.openPregnancies.emit)
+        self.deliveries_card.number.clicked.connect(lambda: self.openDeliveries.emit(DELIVERY_DAYS))
         self.quality_card.number.clicked.connect(self.openHouseholds.emit)
         cards = QHBoxLayout()
         cards.setSpacing(12)
@@ -267,13 +270,13 @@ class DashboardPage(QWidget):
         )
         week = followups.work_list(db, today, "week")
         overdue = followups.count(db, today, "overdue")
-        deliveries = pregnancies.expected_deliveries(db, today, 30)
+        deliveries = pregnancies.expected_deliveries(db, today, DELIVERY_DAYS)
         report = quality.record_quality(db)
         failing = report.total - report.passing
 
         self.due_card.set_value(len(week), tr("dashboard.due_week_hint"))
         self.overdue_card.set_value(overdue, tr("dashboard.overdue_hint"), ALERT if overdue else CALM)
-        end = today.fromordinal(today.toordinal() + 30)
+        end = today.fromordinal(today.toordinal() + DELIVERY_DAYS)
         self.deliveries_card.set_value(len(deliveries), tr("dashboard.deliveries_hint", end=fmt_date(end)))
         if report.rate is None:
             quality_hint, colour = tr("dashboard.quality_none"), MUTED

@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -30,6 +29,7 @@ from app.ui.context import AppContext
 from app.ui.dialogs.checklist_dialog import ChecklistDialog
 from app.ui.dialogs.followup_status import FollowupStatusDialog
 from app.ui.errors import show_error
+from app.ui.file_dialogs import ask_save_path
 from app.ui.labels import choices, fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView, action_button, fill_group_combo, offer_to_open
@@ -207,13 +207,15 @@ class FollowupsPage(QWidget):
         return str(self.window_combo.currentData())
 
     def show_window(self, window: str) -> None:
-        """Show one work list ("week", "overdue", "next30" or "open"), freshly read (the dashboard's links)."""
+        """Show one whole work list ("week", "overdue", "next30" or "open"), freshly read (the dashboard's
+        links): a type or group chosen earlier is let go, so the list holds what the dashboard counted."""
         index = self.window_combo.findData(window)
         if index < 0:
             raise ValueError(f"unknown window {window!r}")
-        self.window_combo.blockSignals(True)
-        self.window_combo.setCurrentIndex(index)
-        self.window_combo.blockSignals(False)
+        for combo, i in ((self.window_combo, index), (self.type_combo, 0), (self.group_combo, 0)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(i)
+            combo.blockSignals(False)
         self.refresh()
 
     def reload_groups(self) -> None:
@@ -327,20 +329,20 @@ class FollowupsPage(QWidget):
             self.personChosen.emit(row.household_id, row.person_id)
 
     # -- printing
-    def default_print_path(self) -> Path:
+    def default_print_name(self) -> str:
         monday, _ = followups.week_bounds(self.ctx.today())
-        return self.ctx.data_dir / tr("followups.file_name", date=monday.isoformat())
+        return tr("followups.file_name", date=monday.isoformat())
 
     def print_visit_list(self) -> None:
         """This week's visit list (of the chosen group, if one is chosen) to a PDF the officer names."""
         if self._operation is not None:
             return  # one at a time
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, tr("followups.print_title"), str(self.default_print_path()), tr("followups.pdf_filter")
-        )
-        if not chosen:
+        path = ask_save_path(
+            self, self.ctx.settings, tr("followups.print_title"), self.default_print_name(),
+            tr("followups.pdf_filter"),
+        )  # fmt: skip
+        if path is None:
             return
-        path = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
         today = self.ctx.today()
         monday, sunday = followups.week_bounds(today)
         rows = followups.work_list(self.ctx.db, today, "week", group_no=self.group_combo.currentData())

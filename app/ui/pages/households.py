@@ -111,6 +111,9 @@ class HouseholdsPage(QWidget):
             top, "households.edit", "editHousehold", self.edit_household
         )
         self.card_button = action_button(top, "households.print_card", "printCard", self.print_card)
+        self.support_button = action_button(
+            top, "screens.household_support", "householdSupport", self.show_support
+        )
         # Rarely needed, so out of the way: a mistaken household, and records of one person typed twice.
         self.more_button = QToolButton()
         self.more_button.setObjectName("householdMore")
@@ -186,6 +189,7 @@ class HouseholdsPage(QWidget):
         self.edit_household_button.setEnabled(has_household)
         self.void_household_action.setEnabled(has_household)
         self.card_button.setEnabled(has_household)
+        self.support_button.setEnabled(has_household)
         self.add_member_button.setEnabled(has_household)
         self.add_newborn_button.setEnabled(has_household)
         for button in (
@@ -340,6 +344,18 @@ class HouseholdsPage(QWidget):
     def reload_groups(self) -> None:
         fill_group_combo(self.group_combo, self.ctx.db)
 
+    def show_support(self) -> None:
+        """计划生育家庭扶助 of the selected household: its entitlements and their care visits."""
+        h = self.selected_household()
+        if h is None:
+            return
+        from app.ui.dialogs.support import SupportDialog
+
+        dialog = SupportDialog(self.ctx, h.id, h.household_no, self)
+        dialog.exec()
+        if dialog.changed:
+            self.dataChanged.emit()  # follow-ups and the cards changed
+
     def print_card(self) -> None:
         household = self.selected_household()
         if household is not None:
@@ -372,6 +388,16 @@ class HouseholdsPage(QWidget):
             self.household_view.clearSelection()
             self.household_view.setCurrentIndex(self.household_model.index(-1, -1))
         self._show_members()
+
+    def show_all(self) -> None:
+        """Every household (a link from the dashboard): the filter text and group chosen earlier are let go."""
+        self.filter_edit.blockSignals(True)
+        self.filter_edit.clear()
+        self.filter_edit.blockSignals(False)
+        self.group_combo.blockSignals(True)
+        self.group_combo.setCurrentIndex(0)
+        self.group_combo.blockSignals(False)
+        self.apply_filter()
 
     def show_household(self, household_id: str, person_id: str | None = None) -> None:
         """Jump to a household (from the global search), clearing filters that would hide it."""

@@ -16,6 +16,7 @@ from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView, action_button, fill_group_combo
 
 LATE_WEEKS = 37  # term: expected delivery soon, shown highlighted
+DELIVERY_DAYS = 30  # the dashboard's "30 天内预产": this list narrowed to the same pregnancies
 
 
 def columns(ctx: AppContext) -> list[Column[pg.PregnancyRow]]:
@@ -59,6 +60,10 @@ class PregnanciesPage(QWidget):
         self.setObjectName("pregnanciesPage")
         self.group_combo = QComboBox()
         self.group_combo.setObjectName("pregnancyGroup")
+        self.edd_combo = QComboBox()
+        self.edd_combo.setObjectName("pregnancyEdd")
+        self.edd_combo.addItem(tr("screens.edd_any"), None)
+        self.edd_combo.addItem(tr("screens.edd_within_30"), DELIVERY_DAYS)
         self.count_label = QLabel()
         self.model: RowTableModel[pg.PregnancyRow] = RowTableModel(columns(ctx), self)
         late = QBrush(QColor("#fff3cd"))
@@ -70,6 +75,8 @@ class PregnanciesPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("households.group")))
         top.addWidget(self.group_combo)
+        top.addWidget(QLabel(tr("screens.edd_filter")))
+        top.addWidget(self.edd_combo)
         top.addWidget(self.count_label, 1)
         self.register_button = action_button(top, "pregnancies.register", "registerPregnancy", self.register)
         self.edit_button = action_button(top, "pregnancies.edit", "editPregnancy", self.edit)
@@ -84,6 +91,16 @@ class PregnanciesPage(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._update_buttons)
         fill_group_combo(self.group_combo, ctx.db)
         self.group_combo.currentIndexChanged.connect(self.refresh)
+        self.edd_combo.currentIndexChanged.connect(self.refresh)
+        self.refresh()
+
+    def show_all(self, edd_within: int | None = None) -> None:
+        """Every open pregnancy (a link from the dashboard): no group chosen; with `edd_within`, only those
+        expected to deliver within that many days, as the dashboard counts them."""
+        for combo, value in ((self.group_combo, None), (self.edd_combo, edd_within)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+            combo.blockSignals(False)
         self.refresh()
 
     def selected(self) -> pg.PregnancyRow | None:
@@ -98,6 +115,10 @@ class PregnanciesPage(QWidget):
     def refresh(self, *_: object) -> None:
         keep = self.selected()
         rows = pg.open_pregnancies(self.ctx.db, self.group_combo.currentData())
+        days = self.edd_combo.currentData()
+        if days is not None:  # the dashboard's count, by the dashboard's own rule
+            due = {r.id for r in pg.expected_deliveries(self.ctx.db, self.ctx.today(), days)}
+            rows = [r for r in rows if r.id in due]
         self.model.set_rows(rows)
         self.count_label.setText(tr("pregnancies.count", count=len(rows)))
         if keep is not None:

@@ -8,16 +8,16 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QItemSelectionModel, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -28,6 +28,7 @@ from app.progress import Cancelled
 from app.services import households as hh
 from app.ui.context import AppContext
 from app.ui.errors import show_error
+from app.ui.file_dialogs import ask_save_path
 from app.ui.labels import label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView, action_button, fill_group_combo, offer_to_open
@@ -140,9 +141,20 @@ class CardsTab(QWidget):
         self.apply_filter()
 
     def apply_filter(self, *_: object) -> None:
+        """List the matching households; those selected stay selected while they are still listed."""
         if self.register is None:
             return
+        keep = {r.id for r in self.selected_households()}
         self.model.set_rows(self.register.filter(self.filter_edit.text(), self.group_combo.currentData()))
+        selection = self.view.selectionModel()
+        selection.blockSignals(True)
+        for row in range(self.model.rowCount()):
+            if self.model.row_at(row).id in keep:
+                selection.select(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+                )
+        selection.blockSignals(False)
         self._update_scope()
 
     def selected_households(self) -> list[hh.HouseholdRow]:
@@ -155,10 +167,10 @@ class CardsTab(QWidget):
     def _update_scope(self, *_: object) -> None:
         selected, listed = len(self.selected_households()), self.model.rowCount()
         self.selected_radio.setText(tr("cards_ui.scope_selected", count=selected))
-        self.selected_radio.setEnabled(selected > 0)
+        # A selection lost to a filter change never turns "selected" into "all listed" behind the officer's
+        # back: the choice stays, and Preview / Save ask (confirm_scope).
+        self.selected_radio.setEnabled(selected > 0 or self.selected_radio.isChecked())
         self.listed_radio.setText(tr("cards_ui.scope_listed", count=listed))
-        if not selected and self.selected_radio.isChecked():
-            self.listed_radio.setChecked(True)
         busy = self._operation is not None
         self.preview_button.setEnabled(listed > 0 and not busy)
         self.save_button.setEnabled(listed > 0 and not busy)
@@ -176,12 +188,39 @@ class CardsTab(QWidget):
         self.view.select_row(row)
         self.selected_radio.setChecked(True)
 
+    def confirm_scope(self) -> bool:
+        """True when it is clear which cards to make. "Selected" with nothing selected (the selection was
+        lost) asks whether to make every listed household's card instead; going back makes nothing."""
+        if not self.selected_radio.isChecked() or self.selected_households():
+            return True
+        count = self.model.rowCount()
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("screens.cards_selection_lost_title"),
+            tr("screens.cards_selection_lost", count=count),
+            parent=self,
+        )
+        box.setObjectName("cardsSelectionLost")
+        listed = box.addButton(
+            tr("screens.cards_print_listed", count=count), QMessageBox.ButtonRole.AcceptRole
+        )
+        back = box.addButton(tr("screens.cards_choose_again"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
+        box.exec()
+        if box.clickedButton() is not listed:
+            self.view.setFocus()
+            return False
+        self.listed_radio.setChecked(True)
+        self._update_scope()
+        return True
+
     def chosen_ids(self) -> list[str]:
         rows = self.selected_households() if self.selected_radio.isChecked() else self.listed_households()
         return [r.id for r in rows]
 
     # -- writing
-    def default_path(self) -> Path:
+    def default_name(self) -> str:
         rows = self.selected_households() if self.selected_radio.isChecked() else self.listed_households()
         if len(rows) == 1:
             name = tr("cards_ui.file_one", number=rows[0].household_no)
@@ -189,9 +228,11 @@ class CardsTab(QWidget):
             name = tr("cards_ui.file_group", group=self.group_combo.currentData())
         else:
             name = tr("cards_ui.file_many", count=len(rows))
-        return self.ctx.data_dir / f"{name}.pdf"
+        return f"{name}.pdf"
 
     def preview(self) -> None:
+        if not self.confirm_scope():
+            return
         folder = self.ctx.data_dir / "previews"
         folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix="cards-", suffix=".pdf", dir=folder)
@@ -199,11 +240,17 @@ class CardsTab(QWidget):
         self._write(Path(name), self._show_preview)
 
     def save(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, tr("cards_ui.save_title"), str(self.default_path()), tr("followups.pdf_filter")
+        if not self.confirm_scope():
+            return
+        path = ask_save_path(
+            self,
+            self.ctx.settings,
+            tr("cards_ui.save_title"),
+            self.default_name(),
+            tr("followups.pdf_filter"),
         )
-        if chosen:
-            self._write(Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf"), self._saved)
+        if path is not None:
+            self._write(path, self._saved)
 
     def _write(self, path: Path, then: Callable[[Path, int], None]) -> None:
         if self._operation is not None:
@@ -254,7 +301,7 @@ class CardsTab(QWidget):
         from app.ui.dialogs.pdf_preview import PdfPreviewDialog
 
         dialog = PdfPreviewDialog(
-            path, tr("cards_ui.preview_title", count=count), str(self.default_path()), self
+            path, tr("cards_ui.preview_title", count=count), self.default_name(), self.ctx.settings, self
         )
         self.preview_dialog = dialog
         dialog.finished.connect(lambda *_: path.unlink(missing_ok=True))  # the preview's copy is not kept

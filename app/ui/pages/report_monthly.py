@@ -7,15 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -30,6 +30,7 @@ from app.services.report_tables import CellKind, ReportDocument, ReportTable, fo
 from app.ui.context import AppContext
 from app.ui.dialogs.people_list import PeopleListDialog
 from app.ui.errors import show_error
+from app.ui.file_dialogs import ask_save_path
 from app.ui.labels import label
 from app.ui.pages.supplies import months_back
 from app.ui.tablemodels.rows import Column
@@ -37,11 +38,23 @@ from app.ui.widgets import action_button, offer_to_open
 from app.ui.workers import run_op
 
 MONTHS_SHOWN = 36
+LABEL_MIN_CHARS = 8  # the row labels are never narrower (they wrap onto more lines instead)
 TITLE_BACKGROUND = QColor("#dfe9f5")
 HEADER_BACKGROUND = QColor("#eeeeee")
 TOTAL_BACKGROUND = QColor("#f7f7f7")
 LINK_COLOUR = QColor("#0b57d0")  # a number with a list of people behind it
 NOTE_COLOUR = QColor("#555555")
+
+
+def wrapped_width(text: str, metrics: QFontMetrics) -> int:
+    """How wide `text` must be to fit on two lines: its longest word (English), or half of it (Chinese, which
+    may break between any two characters)."""
+    widest = 0
+    for word in text.split():
+        if any(ord(ch) > 0x2E80 for ch in word):
+            word = word[: (len(word) + 1) // 2]
+        widest = max(widest, metrics.horizontalAdvance(word))
+    return widest
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,8 @@ class MonthlyReportTab(QWidget):
         self._stale = True
         self._loading = False
         self._people: dict[tuple[int, int], tuple[str, tuple[str, ...]]] = {}
+        self._heading_rows: set[int] = set()
+        self._fitting = False
 
         self.month_combo = QComboBox()
         self.month_combo.setObjectName("reportMonth")
@@ -113,8 +128,11 @@ class MonthlyReportTab(QWidget):
         self.table.setShowGrid(False)  # the tables are set apart by their shaded title and header rows
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setVisible(False)
+        # Double-click or Enter opens the list of people. Not `cellActivated`: a double-click activates too, so
+        # both together opened every list twice.
         self.table.cellDoubleClicked.connect(self.open_people)
-        self.table.cellActivated.connect(self.open_people)  # Enter on a number
+        self.table.installEventFilter(self)
+        self.table.viewport().installEventFilter(self)
         hint = QLabel(tr("report_ui.hint"))
         hint.setObjectName("reportHint")
         hint.setStyleSheet("color: #555555;")
@@ -179,6 +197,7 @@ class MonthlyReportTab(QWidget):
     def show_document(self, doc: ReportDocument) -> None:
         self.document = doc
         self._people.clear()
+        self._heading_rows.clear()
         self.period_label.setText(
             tr("report_ui.period", period=doc.period_label(), first=doc.period_first, last=doc.period_last)
         )
@@ -190,11 +209,62 @@ class MonthlyReportTab(QWidget):
         for index, t in enumerate(doc.tables):
             row = self._add_table(row, t, width, spacer=index > 0)
         self.table.setRowCount(row)
-        self.table.setColumnWidth(0, 280)
-        for c in range(1, width):
-            self.table.setColumnWidth(c, 96)
-        self.table.resizeRowsToContents()
+        self.fit_columns()
         self.reportShown.emit()
+
+    def fit_columns(self) -> None:
+        """Share the table's width out so that no section needs scrolling sideways at any text size: each
+        figure column as wide as its widest figure and at least half its heading (headings wrap onto two
+        lines first), the row labels the rest (they wrap next). Only a window too narrow even for that
+        scrolls."""
+        table = self.table
+        columns = table.columnCount()
+        if columns == 0:
+            return
+        if self._fitting:  # a scroll bar came or went while fitting: once more, when this one is done
+            QTimer.singleShot(0, self.fit_columns)
+            return
+        self._fitting = True
+        try:
+            self._fit_columns(table, columns)
+        finally:
+            self._fitting = False
+
+    def _fit_columns(self, table: QTableWidget, columns: int) -> None:
+        bold = QFont(table.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        pad = 2 * table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 14
+        least = [0] * columns  # what a column needs with its heading wrapped
+        wish = [0] * columns  # what it needs with every text on one line
+        for r in range(table.rowCount()):
+            for c in range(columns):
+                item = table.item(r, c)
+                if item is None or table.columnSpan(r, c) != 1:
+                    continue
+                text = item.text()
+                full = metrics.horizontalAdvance(text) + pad
+                wish[c] = max(wish[c], full)
+                if r in self._heading_rows or c == 0:
+                    least[c] = max(least[c], wrapped_width(text, metrics) + pad)
+                else:
+                    least[c] = max(least[c], full)
+        least[0] = max(least[0], metrics.horizontalAdvance("中") * LABEL_MIN_CHARS + pad)
+        room = table.viewport().width()
+        widths = list(wish)
+        over = sum(widths) - room
+        if over > 0:  # the figure headings wrap first, each giving up a share of what it can spare
+            spare = [wish[c] - least[c] for c in range(1, columns)]
+            total = sum(spare)
+            if total:
+                cut = min(over, total)
+                widths[1:] = [wish[c] - -(-cut * spare[c - 1] // total) for c in range(1, columns)]
+            over = sum(widths) - room
+        if over > 0:  # then the row labels
+            widths[0] = max(least[0], wish[0] - over)
+        for c, w in enumerate(widths):
+            table.setColumnWidth(c, w)
+        table.resizeRowsToContents()
 
     def _item(self, text: str, *, bold: bool = False, background: QColor | None = None) -> QTableWidgetItem:
         item = QTableWidgetItem(text)
@@ -213,6 +283,7 @@ class MonthlyReportTab(QWidget):
         self.table.setItem(row, 0, self._item(tr(t.key), bold=True, background=TITLE_BACKGROUND))
         self.table.setSpan(row, 0, 1, width)
         row += 1
+        self._heading_rows.add(row)
         self.table.setItem(row, 0, self._item(tr(t.label_heading), bold=True, background=HEADER_BACKGROUND))
         for c, column in enumerate(t.columns, start=1):
             head = self._item(tr(column.key), bold=True, background=HEADER_BACKGROUND)
@@ -241,6 +312,22 @@ class MonthlyReportTab(QWidget):
             self.table.setSpan(row, 0, 1, width)
             row += 1
         return row
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (watched is self.table.viewport() and event.type() == QEvent.Type.Resize) or (
+            watched is self.table and event.type() == QEvent.Type.FontChange
+        ):
+            self.fit_columns()  # the window was resized (or a scroll bar came), or the text size changed
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.table.currentRow() >= 0
+        ):
+            self.open_people(self.table.currentRow(), self.table.currentColumn())
+            return True
+        return super().eventFilter(watched, event)
 
     def people_at(self, row: int, column: int) -> tuple[str, tuple[str, ...]] | None:
         return self._people.get((row, column))
@@ -273,10 +360,10 @@ class MonthlyReportTab(QWidget):
         return dialog
 
     # -- export
-    def _default_path(self, suffix: str) -> Path:
+    def _default_name(self, suffix: str) -> str:
         doc = self.document
         period = doc.period_label() if doc else ""
-        return self.ctx.data_dir / f"{tr('report_ui.file_name', period=period)}{suffix}"
+        return f"{tr('report_ui.file_name', period=period)}{suffix}"
 
     def export_xlsx(self) -> None:
         self._export(".xlsx", tr("report_ui.xlsx_filter"))
@@ -288,12 +375,11 @@ class MonthlyReportTab(QWidget):
         doc = self.document
         if doc is None or self._loading:
             return
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, tr("report_ui.export_title"), str(self._default_path(suffix)), file_filter
+        path = ask_save_path(
+            self, self.ctx.settings, tr("report_ui.export_title"), self._default_name(suffix), file_filter
         )
-        if not chosen:
+        if path is None:
             return
-        path = Path(chosen if chosen.lower().endswith(suffix) else chosen + suffix)
         printed_on = self.ctx.today()
 
         def write(progress: Callable[[float, str], bool]) -> Path:

@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -24,6 +23,7 @@ from app.progress import Cancelled
 from app.reports.registers_xlsx import REGISTERS, register_title
 from app.ui.context import AppContext
 from app.ui.errors import show_error
+from app.ui.file_dialogs import ask_save_path
 from app.ui.pages.supplies import months_back
 from app.ui.widgets import action_button, fill_group_combo, offer_to_open
 from app.ui.workers import run_op
@@ -95,23 +95,23 @@ class RegistersTab(QWidget):
         self.month_combo.setEnabled(key in MONTHLY)
         self.group_combo.setEnabled(key in BY_GROUP)
 
-    def default_path(self) -> Path:
+    def default_name(self) -> str:
         key = self.register()
         name = register_title(key)
         if key in MONTHLY:
             year, month = self.month_combo.currentData()
             name += f" {year}-{month:02d}"
-        return self.ctx.data_dir / f"{name} {self.ctx.today().isoformat()}.xlsx"
+        return f"{name} {self.ctx.today().isoformat()}.xlsx"
 
     def export(self) -> None:
         if self._operation is not None:
             return
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, tr("report_ui.export_title"), str(self.default_path()), tr("report_ui.xlsx_filter")
-        )
-        if not chosen:
+        path = ask_save_path(
+            self, self.ctx.settings, tr("report_ui.export_title"), self.default_name(),
+            tr("report_ui.xlsx_filter"),
+        )  # fmt: skip
+        if path is None:
             return
-        path = Path(chosen if chosen.lower().endswith(".xlsx") else chosen + ".xlsx")
         key, db, on = self.register(), self.ctx.db, self.ctx.today()
         year, month = self.month_combo.currentData() if key in MONTHLY else (None, None)
         group = self.group_combo.currentData() if key in BY_GROUP else None
