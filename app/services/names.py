@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from app.services.validation import printable
+
 # Surname readings that differ from the character's everyday reading (domain knowledge, not a library gap
 # we could fill otherwise: pypinyin has no surname mode). Two-character surnames first.
 SURNAME_READINGS: dict[str, list[str]] = {
@@ -148,6 +150,8 @@ def looks_like_pinyin(text: str) -> bool:
 
 
 def search_needle(text: str) -> str:
-    """What a filter box holds, ready for a substring match: no spaces, lower case, and without LIKE's
-    wildcards (% and _ never occur in names, numbers or pinyin, and would otherwise match anything)."""
-    return "".join(text.split()).lower().replace("%", "").replace("_", "").replace("\\", "")
+    """What a filter box holds, ready for a substring match: no spaces, lower case, without LIKE's wildcards
+    (% and _ never occur in names, numbers or pinyin, and would otherwise match anything), and without the
+    control and invisible characters no stored text holds (a pasted lone surrogate would even stop the
+    database from reading the query)."""
+    return "".join(printable(text).split()).lower().replace("%", "").replace("_", "").replace("\\", "")

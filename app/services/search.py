@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from app.db import Database
 from app.models import Household, Person
 from app.services.names import looks_like_pinyin, search_needle
+from app.services.validation import printable
 from app.vocab import ResidenceStatus
 
 
@@ -41,7 +42,7 @@ def search(db: Database, text: str, limit: int = 30) -> list[SearchHit]:
         conds.append(Person.id_number.like(f"%{needle.upper()}%"))
     hits: list[SearchHit] = []
     exact_name = sa.case(
-        (Person.name == text.strip(), 0),
+        (Person.name == "".join(printable(text).split()), 0),
         (Person.name.like(f"{needle}%"), 1),
         (Person.name_initials == needle, 1),
         else_=2,

@@ -13,7 +13,7 @@ from app.db import Database
 from app.errors import DomainError
 from app.models import SyncState, User, VillageProfile, VillagerGroup, new_id
 from app.services import auth, supplies
-from app.services.validation import clean_phone, required_text
+from app.services.validation import check_characters, clean_phone, required_text
 from app.vocab import UserRole
 
 
@@ -55,6 +55,8 @@ def check_setup(data: VillageSetup) -> None:
         raise DomainError("village.not_in_township", "village_code")
     if not [g for g in data.groups if g.strip()]:
         raise DomainError("village.groups_required", "groups")
+    for group in data.groups:
+        check_characters(group.strip(), "groups")
     required_text(data.officer_name, "officer_name", 40)
     auth.check_new_credentials(data.username, data.password)
     clean_phone(data.officer_phone, "officer_phone")
