@@ -86,8 +86,9 @@ def _text_progress(fraction: float, message: str) -> bool:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from app.services.demo import generate_demo
+    from app.services.demo import check_people, generate_demo
 
+    check_people(args.people)  # before the data folder is touched
     db = _create(args)
     try:
         with db.read() as s:
