@@ -124,8 +124,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """A demo village, encrypted like a real one; its accounts get the password of FHDESK_PASSWORD_FILE when
     that is set (so a script can open what it made), otherwise the documented demo password."""
     from app.services import login
-    from app.services.demo import DEMO_SETUP, create_demo_village
+    from app.services.demo import DEMO_SETUP, check_people, create_demo_village
 
+    check_people(args.people)  # before the data folder is touched
     folder = _folder(args)
     if login.has_village(folder):
         raise CliError(tr("cli.demo_not_empty", path=str(config.database_path(folder))))

@@ -170,7 +170,7 @@ def check_prepregnancy(data: PrepregnancyCheckInput, today: dt.date) -> Prepregn
     return replace(
         data,
         partner_id=data.partner_id or None,
-        counselling=optional_text(data.counselling, "counselling", 2000),
+        counselling=optional_text(data.counselling, "counselling", 2000, multiline=True),
     )
 
 
@@ -211,7 +211,10 @@ def check_method(data: MethodInput, today: dt.date) -> MethodInput:
         not_in_future(data.counselled_on, today, "counselled_on")
         if data.counselled_on > data.start_date:
             raise DomainError("care.counselled_after_start", "counselled_on")
-    return replace(data, counselling_notes=optional_text(data.counselling_notes, "counselling_notes", 2000))
+    return replace(
+        data,
+        counselling_notes=optional_text(data.counselling_notes, "counselling_notes", 2000, multiline=True),
+    )
 
 
 def check_support(data: SupportInput, today: dt.date) -> SupportInput:
@@ -235,7 +238,7 @@ def check_support(data: SupportInput, today: dt.date) -> SupportInput:
         data,
         contact_name=optional_text(data.contact_name, "contact_name", 40),
         contact_phone=clean_phone(data.contact_phone, "contact_phone"),
-        notes=optional_text(data.notes, "notes", 2000),
+        notes=optional_text(data.notes, "notes", 2000, multiline=True),
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from app.errors import DomainError
 from app.i18n import RESOURCES
-from app.services.validation import parse_date
+from app.services.validation import optional_text, parse_date
 
 CHECKLISTS_FILE = RESOURCES / "followups" / "checklists.json"
 KINDS = ("yesno", "number", "choice", "text", "date")
@@ -117,8 +117,8 @@ def check_answers(template: Template, answers: dict[str, Any], today: dt.date) -
             else:
                 day = parse_date(text, field_of(item.key))
             text = day.isoformat()
-        if item.kind == "text" and len(text) > 500:
-            raise DomainError("field.too_long", field_of(item.key), max=500)
+        if item.kind == "text":
+            text = optional_text(text, field_of(item.key), 500)
         clean[item.key] = text
     unknown = set(answers) - {i.key for i in template.items}
     if unknown:

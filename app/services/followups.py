@@ -211,7 +211,7 @@ def do_record_visit(
         raise DomainError("field.required", "done_date")
     not_in_future(visit.done_date, today, "done_date")
     result = optional_text(visit.result, "result", 200)
-    notes = optional_text(visit.notes, "notes", 2000)
+    notes = optional_text(visit.notes, "notes", 2000, multiline=True)
     f = get_live(s, Followup, followup_id, "followup.not_found")
     expect_rev(f, expected_rev)
     if f.status == FollowupStatus.CANCELLED:

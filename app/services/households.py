@@ -23,7 +23,15 @@ from app.services import followup_sync, identity
 from app.services.names import name_keys, search_needle
 from app.services.permissions import Permission, require
 from app.services.records import get_live, live_person
-from app.services.validation import clean_phone, full_years, not_in_future, optional_text, required_text
+from app.services.validation import (
+    check_birth_date,
+    check_marriage_age,
+    clean_phone,
+    full_years,
+    not_in_future,
+    optional_text,
+    required_text,
+)
 from app.vocab import (
     MARRIED,
     PRESENT,
@@ -121,7 +129,7 @@ def check_person(data: PersonInput, today: dt.date) -> CheckedPerson:
     birth, sex = data.birth_date, data.sex
     id_number = None
     if data.id_number and data.id_number.strip():
-        rid = identity.parse(data.id_number, "id_number")
+        rid = identity.parse(data.id_number, "id_number", today=today)
         id_number = rid.number
         if birth is not None and birth != rid.birth_date:
             raise DomainError("person.birth_mismatch_id", "birth_date", id_birth=rid.birth_date.isoformat())
@@ -132,9 +140,7 @@ def check_person(data: PersonInput, today: dt.date) -> CheckedPerson:
         raise DomainError("field.required", "birth_date")
     if sex not in (Sex.MALE, Sex.FEMALE):
         raise DomainError("field.required", "sex")
-    not_in_future(birth, today, "birth_date")
-    if birth < dt.date(1880, 1, 1):
-        raise DomainError("date.too_old", "birth_date")
+    check_birth_date(birth, today, "birth_date")
     if data.relation not in Relation.__members__.values():
         raise DomainError("field.invalid_choice", "relation")
     if data.marital_status not in MaritalStatus.__members__.values():
@@ -142,10 +148,14 @@ def check_person(data: PersonInput, today: dt.date) -> CheckedPerson:
     marriage = data.marriage_date
     if data.marital_status == MaritalStatus.UNMARRIED:
         marriage = None
+    warnings: tuple[str, ...] = ()
     if marriage is not None:
         not_in_future(marriage, today, "marriage_date")
         if marriage <= birth:
             raise DomainError("person.marriage_before_birth", "marriage_date")
+        under_age = check_marriage_age(birth, marriage, sex, "marriage_date")
+        if under_age:
+            warnings += (under_age,)
     if data.residence_status not in ResidenceStatus.__members__.values():
         raise DomainError("field.invalid_choice", "residence_status")
     if data.residence_status == ResidenceStatus.DECEASED:
@@ -154,7 +164,7 @@ def check_person(data: PersonInput, today: dt.date) -> CheckedPerson:
     if data.residence_status in (ResidenceStatus.OUT_MIGRANT, ResidenceStatus.IN_MIGRANT) and not place:
         raise DomainError("person.place_required", "residence_place")
     phone = clean_phone(data.phone, "phone")
-    notes = optional_text(data.notes, "notes", 2000)
+    notes = optional_text(data.notes, "notes", 2000, multiline=True)
     cleaned = replace(
         data,
         name=name,
@@ -166,9 +176,8 @@ def check_person(data: PersonInput, today: dt.date) -> CheckedPerson:
         phone=phone,
         notes=notes,
     )
-    warnings: tuple[str, ...] = ()
     if data.marital_status in MARRIED and marriage is None:
-        warnings = ("person.marriage_date_missing",)
+        warnings += ("person.marriage_date_missing",)
     return CheckedPerson(cleaned, warnings)
 
 
@@ -181,7 +190,7 @@ def check_household(data: HouseholdInput) -> HouseholdInput:
         household_no=number,
         address=optional_text(data.address, "address", 120),
         phone=clean_phone(data.phone, "phone"),
-        notes=optional_text(data.notes, "notes", 2000),
+        notes=optional_text(data.notes, "notes", 2000, multiline=True),
     )
 
 
@@ -674,7 +683,7 @@ def do_record_death(
             household_id=p.household_id,
             event_type=VitalEventType.DEATH,
             event_date=death_date,
-            notes=optional_text(notes, "notes", 2000),
+            notes=optional_text(notes, "notes", 2000, multiline=True),
         )
     )
     _widow_spouse(s, p)

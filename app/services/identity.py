@@ -1,7 +1,8 @@
 """Resident ID numbers (GB 11643-1999): validation, 15→18 conversion, derived birth date and sex.
 
 Uses python-stdnum's checksum and date helpers, but not `stdnum.cn.ric.validate`: that also insists the
-area code existed on the birth date, which refuses about a third of real people (see pitfalls.md).
+area code existed on the birth date, which refuses about a third of real people (see pitfalls.md). Only the
+first two digits, the province-level code, are checked: an unknown county code stays acceptable.
 """
 
 from __future__ import annotations
@@ -14,10 +15,29 @@ from dataclasses import dataclass
 from stdnum.cn import ric
 
 from app.errors import DomainError
+from app.services.validation import EARLIEST_BIRTH
 from app.vocab import Sex
 
 _SHAPE_18 = re.compile(r"^[1-9]\d{5}(18|19|20)\d{2}\d{4}\d{3}[\dX]$")
 _SHAPE_15 = re.compile(r"^[1-9]\d{14}$")
+# Province-level codes (GB/T 2260): the first two digits of every resident ID number. 83 is not in GB/T 2260
+# but is issued on the residence permits of Taiwan residents living on the mainland (2018), as 81 and 82 are
+# for Hong Kong and Macao residents; a village may register such a person.
+PROVINCES = frozenset(
+    str(n)
+    for n in (
+        *range(11, 16),
+        *range(21, 24),
+        *range(31, 38),
+        *range(41, 47),
+        *range(50, 55),
+        *range(61, 66),
+        71,
+        81,
+        82,
+        83,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +66,11 @@ def upgrade_15(number15: str) -> str:
     return body + check_character(body)
 
 
-def parse(raw: str, field: str = "id_number") -> ResidentId:
-    """Validate a typed ID number; raise DomainError naming `field` with the reason a person can act on."""
+def parse(raw: str, field: str = "id_number", *, today: dt.date | None = None) -> ResidentId:
+    """Validate a typed ID number; raise DomainError naming `field` with the reason a person can act on.
+
+    A form or an import passes `today`: a number whose birth date is after it is refused here, at the ID
+    number, before that birth date can be filled in anywhere. A birth date before 1900 is always refused."""
     number = normalise(raw)
     if not number:
         raise DomainError("id.empty", field)
@@ -61,12 +84,18 @@ def parse(raw: str, field: str = "id_number") -> ResidentId:
         raise DomainError("id.bad_characters", field)
     if not _SHAPE_18.match(number):
         raise DomainError("id.bad_area_or_year", field)
+    if number[:2] not in PROVINCES:
+        raise DomainError("id.bad_province", field, prefix=number[:2])
     try:
         birth = ric.get_birth_date(number)
     except ric.ValidationError:
         raise DomainError("id.bad_birth_date", field, digits=number[6:14]) from None
     if check_character(number[:17]) != number[17]:
         raise DomainError("id.bad_check_character", field)
+    if today is not None and birth > today:
+        raise DomainError("id.birth_in_future", field, birth=birth.isoformat())
+    if birth < EARLIEST_BIRTH:
+        raise DomainError("id.birth_too_old", field, birth=birth.isoformat(), year=EARLIEST_BIRTH.year)
     sex = Sex.MALE if int(number[16]) % 2 == 1 else Sex.FEMALE
     return ResidentId(number=number, birth_date=birth, sex=sex, area_code=number[:6])
 

@@ -31,6 +31,7 @@ from app.models.tracking import append_event
 from app.services import auth
 from app.services.auth import UserInfo
 from app.services.permissions import Permission, require
+from app.services.validation import clean_phone, required_text
 from app.services.vault import KeyFile, LoginRefused, new_key, unlock
 from app.services.village import VillageSetup, set_up_village
 from app.vocab import UserRole
@@ -287,6 +288,8 @@ def add_account(
     """An administrator adds an account (officer, village doctor, township reviewer or administrator)."""
     require(session.actor, Permission.ADMIN)
     auth.check_new_credentials(username, password)
+    display_name = required_text(display_name, "display_name", 40)
+    phone = clean_phone(phone, "phone")
     if role not in UserRole.__members__.values():
         raise DomainError("field.invalid_choice", "role")
     keys = KeyFile.load(session.folder)
@@ -299,10 +302,10 @@ def add_account(
             raise DomainError("auth.username_taken", "username")
         user = User(
             username=username.strip(),
-            display_name=display_name.strip(),
+            display_name=display_name,
             password_hash=auth.hash_password(password),
             role=role,
-            phone=phone or None,
+            phone=phone,
             created_at=now_utc(),
         )
         s.add(user)

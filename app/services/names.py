@@ -7,8 +7,12 @@ Keys are stored space-separated so that a plain substring search matches any var
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+
+from app.services.validation import printable
 
 # Surname readings that differ from the character's everyday reading (domain knowledge, not a library gap
 # we could fill otherwise: pypinyin has no surname mode). Two-character surnames first.
@@ -148,6 +152,60 @@ def looks_like_pinyin(text: str) -> bool:
 
 
 def search_needle(text: str) -> str:
-    """What a filter box holds, ready for a substring match: no spaces, lower case, and without LIKE's
-    wildcards (% and _ never occur in names, numbers or pinyin, and would otherwise match anything)."""
-    return "".join(text.split()).lower().replace("%", "").replace("_", "").replace("\\", "")
+    """What a filter box holds, ready for a substring match: no spaces, lower case, without LIKE's wildcards
+    (% and _ never occur in names, numbers or pinyin, and would otherwise match anything), and without the
+    control and invisible characters no stored text holds (a pasted lone surrogate would even stop the
+    database from reading the query)."""
+    return "".join(printable(text).split()).lower().replace("%", "").replace("_", "").replace("\\", "")
+
+
+# The shape of a Mandarin syllable: an optional initial, vowels, an optional n, ng or r (v stands for ü).
+_SYLLABLE = re.compile(r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv]+(?:ng|n|r)?")
+LONGEST_SYLLABLE = 6  # zhuang, chuang, shuang
+
+
+@lru_cache(maxsize=65536)
+def syllable_starts(reading: str, initials: str) -> frozenset[int]:
+    """Where a syllable may start in `reading`, one full reading of a name as stored ("zengguofan"), given the
+    name's stored initials ("zgf cgf"): the positions where `reading` can be cut into as many syllables as the
+    name has characters, each shaped like a Mandarin syllable, syllable j starting with a letter some reading
+    gives character j. (The stored keys keep no syllable marks, so that a plain substring search finds
+    "zengguofan" for "zengguo".) Without any such cut, only the start counts."""
+    columns = [variant for variant in initials.split() if variant]
+    if not reading or not columns:
+        return frozenset({0})
+    count = len(columns[0])
+    letters = [{variant[j] for variant in columns if len(variant) == count} for j in range(count)]
+    n = len(reading)
+
+    def fits(start: int, end: int, j: int) -> bool:
+        return reading[start] in letters[j] and _SYLLABLE.fullmatch(reading, start, end) is not None
+
+    # ahead[j]: positions reachable after j syllables; behind[j]: positions from which syllables j.. finish
+    ahead = [{0}] + [set() for _ in range(count)]
+    for j in range(count):
+        for start in ahead[j]:
+            for end in range(start + 1, min(n, start + LONGEST_SYLLABLE) + 1):
+                if fits(start, end, j):
+                    ahead[j + 1].add(end)
+    if n not in ahead[count]:
+        return frozenset({0})
+    behind = [set() for _ in range(count)] + [{n}]
+    for j in range(count - 1, -1, -1):
+        for start in ahead[j]:
+            ends = range(start + 1, min(n, start + LONGEST_SYLLABLE) + 1)
+            if any(end in behind[j + 1] and fits(start, end, j) for end in ends):
+                behind[j].add(start)
+    return frozenset(start for j in range(count) for start in behind[j])
+
+
+def on_syllable_boundary(needle: str, pinyin: str, initials: str) -> bool:
+    """Does `needle` begin at a syllable of one of the full readings in `pinyin` (stored space-separated)?
+    "guofan" does for 曾国藩 (zeng|guo|fan); "engguo" does not."""
+    for reading in pinyin.split():
+        at = reading.find(needle)
+        while at >= 0:
+            if at in syllable_starts(reading, initials):
+                return True
+            at = reading.find(needle, at + 1)
+    return False

@@ -151,7 +151,7 @@ def check_pregnancy(data: PregnancyInput, birth_date: dt.date, today: dt.date) -
         data,
         registration_date=registration,
         edd=data.edd,
-        risk_notes=optional_text(data.risk_notes, "risk_notes", 2000),
+        risk_notes=optional_text(data.risk_notes, "risk_notes", 2000, multiline=True),
         planned_facility=optional_text(data.planned_facility, "planned_facility", 120),
         birth_reg_no=optional_text(data.birth_reg_no, "birth_reg_no", 40),
     )
@@ -182,7 +182,7 @@ def check_outcome(data: OutcomeInput, lmp: dt.date, today: dt.date) -> OutcomeIn
             raise DomainError("field.required", f"newborn_sex_{i}")
         number = ""
         if baby.id_number.strip():
-            rid = identity.parse(baby.id_number, f"newborn_id_{i}")
+            rid = identity.parse(baby.id_number, f"newborn_id_{i}", today=today)
             if rid.birth_date != data.outcome_date:
                 raise DomainError(
                     "person.birth_mismatch_id", f"newborn_id_{i}", id_birth=rid.birth_date.isoformat()

@@ -63,7 +63,7 @@ from app.models.tracking import insert_rows, replicate_mode
 from app.models.village import VillageProfile
 from app.services.permissions import Permission, require
 from app.services.records import get_live, live_person
-from app.services.validation import not_in_future, optional_text
+from app.services.validation import check_characters, not_in_future, optional_text
 from app.vocab import PRESENT, ContraceptiveMethod, MovementType, SupplyCategory
 
 CATALOGUE_FILE = RESOURCES / "supplies" / "catalogue.json"
@@ -370,7 +370,7 @@ def check_lot(value: str | None, field: str = "lot") -> str:
         raise SupplyError("field.required", field)
     if len(text) > 40:
         raise SupplyError("field.too_long", field, max=40)
-    return text
+    return check_characters(text, field)
 
 
 def _required_id(value: str | None, field: str) -> str:

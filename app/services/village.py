@@ -13,7 +13,7 @@ from app.db import Database
 from app.errors import DomainError
 from app.models import SyncState, User, VillageProfile, VillagerGroup, new_id
 from app.services import auth, supplies
-from app.services.validation import clean_phone, required_text
+from app.services.validation import check_characters, clean_phone, required_text
 from app.vocab import UserRole
 
 
@@ -52,6 +52,8 @@ def check_village(data: VillageSetup) -> None:
     _check_code(data.village_code, "village_code")
     if not [g for g in data.groups if g.strip()]:
         raise DomainError("village.groups_required", "groups")
+    for group in data.groups:
+        check_characters(group.strip(), "groups")
 
 
 def check_township(data: VillageSetup) -> None:

@@ -21,6 +21,44 @@ from app.vocab import Sex
 
 VALID = "11010519491231002X"
 
+# Province-level codes (GB/T 2260) written out here, independently of identity.PROVINCES.
+PROVINCE_CODES = [
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "71",
+    "81",
+    "82",
+]
+
 
 def refused(raw: str) -> DomainError:
     with pytest.raises(DomainError) as info:
@@ -121,6 +159,59 @@ def test_area_code_newer_than_the_birth_date_is_still_accepted():
     assert rid.area_code == "500156"
 
 
+def with_check(first17: str) -> str:
+    return first17 + identity.check_character(first17)
+
+
+NO_PROVINCE = [f"{n}" for n in range(10, 100) if f"{n}" not in PROVINCE_CODES and n != 83]
+
+
+@pytest.mark.parametrize("prefix", NO_PROVINCE)
+def test_a_number_from_no_province_is_refused_at_the_number(prefix):
+    """A correct check character does not make 99… or 20… a resident ID number: no birth date or sex is
+    taken from it, and the sentence names the two digits to check."""
+    err = refused(with_check(f"{prefix}010519900307123"))
+    assert err.msg_id == "id.bad_province"
+    assert f"“{prefix}”" in err.message("zh_CN") and "前两位" in err.message("zh_CN")
+    assert f"“{prefix}”" in err.message("en")
+
+
+@pytest.mark.parametrize("prefix", PROVINCE_CODES)
+def test_every_province_and_an_unknown_county_are_accepted(prefix):
+    # xx9999 is no county anywhere: the county is never checked (see pitfalls.md), only the province
+    rid = identity.parse(with_check(f"{prefix}999919900307123"))
+    assert (rid.area_code, rid.birth_date, rid.sex) == (f"{prefix}9999", dt.date(1990, 3, 7), Sex.MALE)
+
+
+def test_a_taiwan_residents_residence_permit_is_accepted():
+    # residence permits of Taiwan residents (2018) carry 830000, as those of Hong Kong (81) and Macao (82)
+    assert identity.parse(with_check("83000019900307123")).area_code == "830000"
+
+
+def test_an_old_15_digit_number_from_no_province_is_refused():
+    assert refused("990105491231002").msg_id == "id.bad_province"
+
+
+def test_a_birth_date_after_today_is_refused_at_the_number():
+    today = dt.date(2026, 11, 24)
+    tomorrow = with_check("62042220261125002")
+    with pytest.raises(DomainError) as info:
+        identity.parse(tomorrow, today=today)
+    err = info.value
+    assert (err.msg_id, err.field) == ("id.birth_in_future", "id_number")
+    assert "2026-11-25" in err.message("zh_CN") and "身份证号码" in err.message("zh_CN")
+    # born today is fine; without a day to compare with (a look-up, not a form) the number still reads
+    assert identity.parse(with_check("62042220261124002"), today=today).birth_date == today
+    assert identity.parse(tomorrow).birth_date == dt.date(2026, 11, 25)
+
+
+def test_a_birth_date_before_1900_is_refused_at_the_number():
+    err = refused(with_check("62042218991231002"))
+    assert err.msg_id == "id.birth_too_old"
+    assert "1899-12-31" in err.message("zh_CN")
+    assert identity.parse(with_check("62042219000101002")).birth_date == dt.date(1900, 1, 1)
+
+
 def test_mask_keeps_the_last_four():
     assert identity.mask(VALID) == "**************002X"
     assert identity.mask(VALID, visible=6) == "************31002X"
@@ -133,8 +224,8 @@ def test_make_refuses_a_sequence_out_of_range():
         identity.make("110105", dt.date(2000, 1, 1), 500, Sex.MALE)
 
 
-areas = st.from_regex(r"[1-9][0-9]{5}", fullmatch=True)
-births = st.dates(min_value=dt.date(1880, 1, 1), max_value=dt.date(2099, 12, 31))
+areas = st.builds(str.__add__, st.sampled_from(PROVINCE_CODES), st.from_regex(r"[0-9]{4}", fullmatch=True))
+births = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31))
 sequences = st.integers(min_value=0, max_value=499)
 sexes = st.sampled_from([Sex.MALE, Sex.FEMALE])
 

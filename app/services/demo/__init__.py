@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from app.actor import SYSTEM_USER_ID
 from app.db import Database, open_database
+from app.errors import DomainError
 from app.i18n import tr
 from app.models import SupplyItem, User, VillagerGroup
 from app.models.village import home_profile
@@ -31,13 +32,20 @@ from app.vocab import UserRole
 __all__ = [
     "DEMO_ACCOUNTS",
     "DEMO_SETUP",
+    "FEWEST_PEOPLE",
+    "MOST_PEOPLE",
     "Cancelled",
     "DemoSummary",
     "ProgressFn",
+    "check_people",
     "create_demo_village",
     "generate_demo",
     "table_digest",
 ]
+
+# A demo village of 20 people up to a township of 200,000 (the builder holds every row in memory first).
+FEWEST_PEOPLE = 20
+MOST_PEOPLE = 200_000
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,16 @@ def _build(b: Builder, progress: ProgressFn | None) -> None:
     report(progress, 0.7, tr("demo.step.saving"))
 
 
+def check_people(people: int) -> int:
+    """The number of people a demo may have; DomainError("…", "people") with the bounds otherwise."""
+    bounds = {"minimum": FEWEST_PEOPLE, "maximum": MOST_PEOPLE}
+    if people < FEWEST_PEOPLE:
+        raise DomainError("demo.people_too_few", "people", **bounds)
+    if people > MOST_PEOPLE:
+        raise DomainError("demo.people_too_many", "people", **bounds)
+    return people
+
+
 def _acting_user(db: Database) -> str:
     """The first officer of the village (the demo's rows are theirs), or the app itself if there is none."""
     with db.read() as s:
@@ -122,8 +140,7 @@ def generate_demo(
     included — is written in one transaction; `progress(fraction, message)` returning False cancels it and
     raises Cancelled, leaving the database as it was.
     """
-    if people < 20:
-        raise ValueError("a demo village needs at least 20 people")
+    check_people(people)  # before any work: 10 million people would fill the memory first
     report(progress, 0.0, tr("demo.step.households"))
     set_up: DemoSetUp | None = None
     with db.read() as s:

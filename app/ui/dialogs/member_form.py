@@ -1,5 +1,7 @@
-"""成员 form: add or edit a household member. A valid ID number fills birth date and sex as it is typed;
-a possible duplicate (same ID, or same name and birth date) is shown before a new person is saved."""
+"""成员 form: add or edit a household member. A valid ID number fills birth date and sex as it is typed (a
+wrong one, or one born after today, is explained at the ID number instead); a marriage below the legal age
+is pointed out under its date; a possible duplicate (same ID, or same name and birth date) is shown before
+a new person is saved."""
 
 from __future__ import annotations
 
@@ -18,10 +20,12 @@ from app.errors import DomainError
 from app.i18n import tr
 from app.services import households as hh
 from app.services import identity
+from app.services.validation import check_marriage_age
 from app.ui.context import AppContext
 from app.ui.dialogs.base import FormDialog, combo, set_combo
 from app.ui.forms import DateEdit
 from app.ui.labels import choices, fmt_date, label
+from app.ui.widgets import FieldError
 from app.vocab import MaritalStatus, ResidenceStatus, VitalEventType
 
 OPEN_EXISTING = 2  # dialog result: the officer chose to open the existing person instead
@@ -111,6 +115,12 @@ class MemberForm(FormDialog):
         self.marriage_date = self.add_field(
             "member_form.marriage_date", "marriage_date", DateEdit("marriage_date")
         )
+        # A warning, not an error: the form still saves (check_person returns it among its warnings).
+        self.marriage_warning = FieldError()
+        self.marriage_warning.setObjectName("warning_marriage_date")
+        self.marriage_warning.setStyleSheet("color: #8a5300;")
+        row, _ = self.form.getWidgetPosition(self.errors.labels["marriage_date"])
+        self.form.insertRow(row + 1, "", self.marriage_warning)
         self.phone = self.add_field("member_form.phone", "phone", QLineEdit())
         self.residence = self.add_field(
             "member_form.residence",
@@ -136,8 +146,12 @@ class MemberForm(FormDialog):
         self.notes = self.add_field("member_form.notes", "notes", QPlainTextEdit())
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(56)
-        self.id_number.textEdited.connect(self._id_typed)
+        # after the field-error clearing hooked up by add_field, so what it says about the number stays
+        self.id_number.textChanged.connect(self._id_typed)
         self.marital.currentIndexChanged.connect(self._marital_changed)
+        for date_edit in (self.birth_date, self.marriage_date):
+            date_edit.textChanged.connect(self._marriage_age_changed)  # also when the ID number fills it
+        self.sex.currentIndexChanged.connect(self._marriage_age_changed)
         self.residence.currentIndexChanged.connect(self._residence_changed)
         if person_id:
             self._load(hh.get_person(ctx.db, person_id))
@@ -170,7 +184,7 @@ class MemberForm(FormDialog):
             label_.show_message("")
             return
         try:
-            rid = identity.parse(digits)
+            rid = identity.parse(digits, today=self.ctx.today())
         except DomainError as e:
             label_.show_message(e.message())
             return
@@ -183,6 +197,19 @@ class MemberForm(FormDialog):
         self.marriage_date.setEnabled(not unmarried)
         if unmarried:
             self.marriage_date.clear()
+        self._marriage_age_changed()
+
+    def _marriage_age_changed(self, *_: object) -> None:
+        """Say at once when the marriage date and birth date make a marriage below the legal age."""
+        message = ""
+        try:
+            birth, marriage = self.birth_date.date(), self.marriage_date.date()
+            if birth is not None and marriage is not None and marriage > birth:
+                warning = check_marriage_age(birth, marriage, self.sex.currentData())
+                message = tr(warning) if warning else ""
+        except DomainError:
+            pass  # a date that cannot be read, or a marriage refused outright: said at the field on saving
+        self.marriage_warning.show_message(message)
 
     def _residence_changed(self, *_: object) -> None:
         needs_place = self.residence.currentData() in (
