@@ -3,6 +3,7 @@ release opens and upgrades without losing anything, and a file that is not ours 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import shutil
@@ -405,3 +406,124 @@ def test_head_revision_constant_matches_alembic():
     from app.db import alembic_head_revision, head_revision
 
     assert head_revision() == alembic_head_revision()
+
+
+# ---------------------------------------------------------------- 0005: risk factors, the status a move gave
+
+SCHEMA_0003 = DATA / "schema_0003.sqlite"  # made by tests/data/make_schema_0003_db.py
+
+
+def last_lines_describe_their_rows(db: Database, models: tuple[type, ...]) -> bool:
+    """Every row's last audit line carries the digest of the row as it is stored now."""
+    with db.read() as s:
+        for model in models:
+            table = model.__table__
+            last = dict(
+                s.execute(
+                    sa.select(AuditEvent.record_id, AuditEvent.after_digest)
+                    .where(AuditEvent.record_table == table.name)
+                    .order_by(AuditEvent.seq)
+                ).all()
+            )
+            for obj in s.execute(sa.select(model)).scalars():
+                values = {c.columns[0].name: getattr(obj, c.key) for c in model.__mapper__.column_attrs}
+                if last.get(obj.id) != tracking.row_digest(table, values):
+                    return False
+    return True
+
+
+def test_a_round_1_database_gets_risk_factors_and_move_statuses(tmp_path: Path):
+    from app.models import Person, Pregnancy, VitalEvent
+
+    path = tmp_path / "fhdesk.sqlite"
+    shutil.copyfile(SCHEMA_0003, path)
+    notes_before = sorted(
+        r for (r,) in sqlite3.connect(path).execute("SELECT risk_notes FROM pregnancy").fetchall()
+    )
+    db = open_database(path, backups=tmp_path / "backups")
+    try:
+        assert current_revision(db.engine) == head_revision() == "0005"
+        with db.read() as s:
+            pregnancies = s.execute(sa.select(Pregnancy.risk_factors, Pregnancy.risk_notes)).all()
+            arrivals = s.execute(
+                sa.select(VitalEvent.residence_status, Person.residence_status)
+                .join(Person, Person.id == VitalEvent.person_id)
+                .where(VitalEvent.event_type == "move_in")
+            ).all()
+        assert len(pregnancies) == 13 and {f for f, _ in pregnancies} == {""}
+        assert sorted(n for _, n in pregnancies) == notes_before  # the notes are kept as typed
+        assert arrivals and all(
+            gave == now if now in ("resident", "in_migrant") else gave is None for gave, now in arrivals
+        )
+        assert audit_chain_intact(db)
+        assert last_lines_describe_their_rows(db, (Pregnancy, VitalEvent))
+    finally:
+        db.dispose()
+
+
+def test_0005_goes_down_and_up_again_on_sqlite_and_postgresql(any_url: str, today):
+    """Both ways on both databases: the columns go and come back; what can be known is filled in again."""
+    from alembic import command
+
+    from app.db import open_url, upgrade
+    from app.models import Pregnancy, VitalEvent
+    from app.services import pregnancies
+    from app.services.village import set_up_village
+    from tests.conftest import SETUP
+
+    db = open_url(any_url)
+    try:
+        officer = Actor(set_up_village(db, SETUP), "admin", SETUP.village_code)
+        hid = hh.create_household(db, officer, hh.HouseholdInput("0101", 1, "一组 1 号", "13900001111"))
+        came = dict(sex="F", birth_date=dt.date(1995, 5, 5), relation="other")
+        settled = hh.add_person(
+            db, officer, hid, hh.PersonInput("王芳", **came), today, hh.VitalEventType.MOVE_IN, today
+        )
+        worker = hh.add_person(
+            db,
+            officer,
+            hid,
+            hh.PersonInput("李娟", residence_status="in_migrant", residence_place="四川省", **came),
+            today,
+            hh.VitalEventType.MOVE_IN,
+            today - dt.timedelta(days=60),
+        )
+        hh.record_death(db, officer, worker, today, today)
+        pregnancies.register_pregnancy(
+            db, officer, settled, pregnancies.PregnancyInput(today - dt.timedelta(days=70), today), today
+        )
+        with db.read() as s:
+            statuses = dict(
+                s.execute(
+                    sa.select(VitalEvent.person_id, VitalEvent.residence_status).where(
+                        VitalEvent.event_type == "move_in"
+                    )
+                ).all()
+            )
+        assert statuses == {settled: "resident", worker: "in_migrant"}  # recorded as they came
+
+        with db.engine.begin() as conn:
+            command.downgrade(app_db.alembic_config(conn), "0004")
+        columns = {
+            t: {c["name"] for c in sa.inspect(db.engine).get_columns(t)} for t in ("pregnancy", "vital_event")
+        }
+        assert "risk_factors" not in columns["pregnancy"] and "residence_status" not in columns["vital_event"]
+
+        upgrade(db.engine)
+        assert current_revision(db.engine) == head_revision()
+        with db.read() as s:
+            statuses = dict(
+                s.execute(
+                    sa.select(VitalEvent.person_id, VitalEvent.residence_status).where(
+                        VitalEvent.event_type == "move_in"
+                    )
+                ).all()
+            )
+            factors = s.execute(sa.select(Pregnancy.risk_factors)).scalars().all()
+        # she still lives here as a resident: that is what she came as; the worker has died: not known
+        assert statuses == {settled: "resident", worker: None}
+        assert factors == [""]
+        assert audit_chain_intact(db)
+        assert last_lines_describe_their_rows(db, (Pregnancy, VitalEvent))
+    finally:
+        db.dispose()

@@ -268,7 +268,7 @@ class DashboardPage(QWidget):
         week = followups.work_list(db, today, "week")
         overdue = followups.count(db, today, "overdue")
         deliveries = pregnancies.expected_deliveries(db, today, 30)
-        report = quality.record_quality(db)
+        report = quality.record_quality(db, today)
         failing = report.total - report.passing
 
         self.due_card.set_value(len(week), tr("dashboard.due_week_hint"))
