@@ -198,6 +198,8 @@ def _number(value: object) -> bool:
 
 
 def check_method(data: MethodInput, today: dt.date) -> MethodInput:
+    if not data.method:  # informed choice: the person chooses; nothing is chosen for her
+        raise DomainError("care.method_required", "method")
     if data.method not in ContraceptiveMethod.__members__.values():
         raise DomainError("field.invalid_choice", "method")
     if data.start_date is None:
