@@ -477,6 +477,49 @@ def end_folic_course(
     db.run(actor, do_end_folic_course, course_id, end_date, today, expected_rev)
 
 
+def folic_course_on(s: Session, woman_id: str, on: dt.date) -> FolicAcidCourse | None:
+    """Her course running on `on` (started by then, not ended before): folic acid issued to her that day is
+    part of it."""
+    return s.execute(
+        sa.select(FolicAcidCourse)
+        .where(
+            FolicAcidCourse.woman_id == woman_id,
+            FolicAcidCourse.live(),
+            FolicAcidCourse.start_date <= on,
+            sa.or_(FolicAcidCourse.end_date.is_(None), FolicAcidCourse.end_date >= on),
+        )
+        .order_by(FolicAcidCourse.start_date.desc())
+        .limit(1)
+    ).scalar()
+
+
+@dataclass(frozen=True)
+class FolicIssuePlan:
+    """What issuing folic acid to a person on a day does to her folic-acid record."""
+
+    course: FolicCourseRow | None  # her course running that day: the issue is linked to it, its bottles added
+    can_start: bool  # no course running: a woman of 15–49 present, free to start one on that day
+
+
+def folic_issue_plan(db: Database, person_id: str, on: dt.date) -> FolicIssuePlan:
+    with db.read() as s:
+        course = folic_course_on(s, person_id, on)
+        if course is not None:
+            return FolicIssuePlan(_course_row(course), False)
+        try:
+            _woman(s, person_id, on, "start_date")
+            _ensure_no_open_course(s, person_id, on, None)
+        except DomainError:
+            return FolicIssuePlan(None, False)
+        return FolicIssuePlan(None, True)
+
+
+def _course_row(f: FolicAcidCourse) -> FolicCourseRow:
+    return FolicCourseRow(
+        f.id, f.woman_id, f.start_date, f.end_date, f.dose_mg, f.bottles_issued, f.high_risk_reason, f.rev
+    )
+
+
 def folic_courses_of(db: Database, woman_id: str) -> list[FolicCourseRow]:
     """Her folic-acid courses, the latest first."""
     q = (
@@ -485,19 +528,7 @@ def folic_courses_of(db: Database, woman_id: str) -> list[FolicCourseRow]:
         .order_by(FolicAcidCourse.start_date.desc(), FolicAcidCourse.created_at.desc())
     )
     with db.read() as s:
-        return [
-            FolicCourseRow(
-                f.id,
-                f.woman_id,
-                f.start_date,
-                f.end_date,
-                f.dose_mg,
-                f.bottles_issued,
-                f.high_risk_reason,
-                f.rev,
-            )
-            for f in s.execute(q).scalars()
-        ]
+        return [_course_row(f) for f in s.execute(q).scalars()]
 
 
 # ---------------------------------------------------------------- contraceptive methods

@@ -1,0 +1,114 @@
+"""Care rules kept by the services: folic acid issued to a woman starts or extends her folic-acid course in the
+same transaction as the issue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.db import Database
+from app.errors import DomainError
+from app.models import StockMovement
+from app.services import care, followups, women
+from app.services import households as hh
+from app.services import supplies as sp
+from tests.conftest import TODAY
+
+D = dt.date
+EXPIRY = D(2028, 6, 30)
+
+
+@pytest.fixture
+def folic(db: Database, officer) -> str:
+    item = next(i.id for i in sp.items(db, TODAY) if i.code == "F01")
+    sp.receive(db, officer, sp.ReceiptInput(item, "F2611", EXPIRY, 10, D(2026, 11, 1)), TODAY)
+    return item
+
+
+@pytest.fixture
+def people(db: Database, officer) -> dict[str, str]:
+    """张三 (head, 1990) and his wife 李梅 (1992); 王奶奶 (1950)."""
+    h = hh.create_household(db, officer, hh.HouseholdInput("0101", 1, "红星村一组 1 号", "13900001111"))
+    out = {}
+    for name, sex, born, relation in (
+        ("张三", "M", D(1990, 3, 7), "head"),
+        ("李梅", "F", D(1992, 8, 15), "spouse"),
+        ("王奶奶", "F", D(1950, 1, 1), "mother"),
+    ):
+        out[name] = hh.add_person(
+            db, officer, h, hh.PersonInput(name, sex=sex, birth_date=born, relation=relation), TODAY
+        )
+    return out
+
+
+def issue(db, officer, folic, person, quantity, on, start=False, course=None) -> str:
+    data = sp.IssueInput(folic, None, quantity, on, person_id=person, folic_acid_course_id=course)
+    return sp.issue_to_person(db, officer, data, TODAY, start_folic_course=start)
+
+
+def taking_folic(db, person) -> bool:
+    return next(w for w in women.list_women(db, TODAY) if w.id == person).folic_acid
+
+
+def test_folic_acid_issued_to_a_woman_without_a_course_can_start_it(db, officer, folic, people):
+    li = people["李梅"]
+    assert care.folic_issue_plan(db, li, D(2026, 11, 10)) == care.FolicIssuePlan(None, True)
+    movement = issue(db, officer, folic, li, 2, D(2026, 11, 10), start=True)
+    [course] = care.folic_courses_of(db, li)
+    assert (course.start_date, course.end_date, course.dose_mg, course.bottles_issued) == (
+        D(2026, 11, 10),
+        None,
+        0.4,
+        2,
+    )
+    assert [m.id for m in sp.person_supplies(db, li)] == [movement]
+    with db.read() as s:
+        assert s.get(StockMovement, movement).folic_acid_course_id == course.id
+    assert taking_folic(db, li)  # the women register shows her course
+    assert care.folic_issue_plan(db, li, D(2026, 11, 20)).course == course
+    # her monthly adherence follow-ups come with it
+    assert "folic_adherence" in {f.followup_type for f in followups.person_followups(db, li)}
+
+
+def test_folic_acid_issued_to_a_woman_on_a_course_adds_its_bottles(db, officer, folic, people):
+    li = people["李梅"]
+    course = care.start_folic_course(
+        db, officer, li, care.FolicCourseInput(D(2026, 11, 1), bottles_issued=1), TODAY
+    )
+    plan = care.folic_issue_plan(db, li, D(2026, 11, 15))
+    assert plan.course is not None and plan.course.id == course and not plan.can_start
+    first = issue(db, officer, folic, li, 2, D(2026, 11, 15), course=course)
+    assert care.folic_courses_of(db, li)[0].bottles_issued == 3
+    # asked to start one while she has one already (another window started it): added to hers, not a second
+    issue(db, officer, folic, li, 1, D(2026, 11, 16), start=True)
+    assert [(c.id, c.bottles_issued) for c in care.folic_courses_of(db, li)] == [(course, 4)]
+    # a reversed issue takes its bottles back off the course
+    sp.reverse(db, officer, first, "发错了数量", TODAY)
+    assert care.folic_courses_of(db, li)[0].bottles_issued == 2
+
+
+def test_a_refused_issue_starts_no_course(db, officer, folic, people):
+    li = people["李梅"]
+    with pytest.raises(DomainError) as e:
+        issue(db, officer, folic, li, 50, D(2026, 11, 10), start=True)  # only 10 bottles in stock
+    assert e.value.field == "quantity"
+    assert care.folic_courses_of(db, li) == []
+    assert sp.person_supplies(db, li) == []
+
+
+def test_no_course_is_offered_to_a_man_or_a_woman_past_49(db, officer, folic, people):
+    for name in ("张三", "王奶奶"):
+        assert care.folic_issue_plan(db, people[name], TODAY) == care.FolicIssuePlan(None, False)
+    with pytest.raises(DomainError):
+        issue(db, officer, folic, people["张三"], 1, TODAY, start=True)
+    assert sp.person_supplies(db, people["张三"]) == []
+
+
+def test_condoms_never_start_a_folic_acid_course(db, officer, people):
+    condom = next(i.id for i in sp.items(db, TODAY) if i.code == "C01")
+    sp.receive(db, officer, sp.ReceiptInput(condom, "C1", EXPIRY, 10, D(2026, 11, 1)), TODAY)
+    data = sp.IssueInput(condom, None, 2, TODAY, person_id=people["李梅"])
+    with pytest.raises(DomainError):
+        sp.issue_to_person(db, officer, data, TODAY, start_folic_course=True)
+    assert care.folic_courses_of(db, people["李梅"]) == []
