@@ -1,5 +1,5 @@
 """Care rules kept by the services: folic acid issued to a woman starts or extends her folic-acid course in the
-same transaction as the issue."""
+same transaction as the issue; the next check date asked at a visit is the due day of the next one."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from app.errors import DomainError
 from app.models import StockMovement
 from app.services import care, followups, women
 from app.services import households as hh
+from app.services import pregnancies as pg
 from app.services import supplies as sp
 from tests.conftest import TODAY
 
@@ -112,3 +113,39 @@ def test_condoms_never_start_a_folic_acid_course(db, officer, people):
     with pytest.raises(DomainError):
         sp.issue_to_person(db, officer, data, TODAY, start_folic_course=True)
     assert care.folic_courses_of(db, people["李梅"]) == []
+
+
+# ---------------------------------------------------------------- the checklist's next check date
+
+
+ANTENATAL = {"checked_at_facility": "yes", "danger_signs": "no", "referred": "no"}
+
+
+def antenatal(db, person, kind):
+    return next(f for f in followups.person_followups(db, person) if f.followup_type == kind)
+
+
+def test_the_next_check_date_asked_at_a_visit_is_the_due_day_of_the_next_check(db, officer, people):
+    """LMP 2026-08-01: the 2nd check's window is 11-21 (16+0) to 12-25 (20+6), due 11-21 by the rule."""
+    li, lmp = people["李梅"], D(2026, 8, 1)
+    pg.register_pregnancy(db, officer, li, pg.PregnancyInput(lmp, D(2026, 9, 20)), TODAY)
+    anc2 = antenatal(db, li, "anc2")
+    assert (anc2.earliest, anc2.due, anc2.latest) == (D(2026, 11, 21), D(2026, 11, 21), D(2026, 12, 25))
+
+    def visit(answers: dict) -> None:
+        anc1 = antenatal(db, li, "anc1")
+        followups.record_visit(db, officer, anc1.id, followups.VisitInput(D(2026, 9, 20), answers), TODAY)
+
+    visit({**ANTENATAL, "next_check_date": "2026-12-05"})
+    anc2 = antenatal(db, li, "anc2")
+    assert (anc2.earliest, anc2.due, anc2.latest) == (D(2026, 11, 21), D(2026, 12, 5), D(2026, 12, 25))
+    assert antenatal(db, li, "anc3").due == lmp + dt.timedelta(days=147)  # only the next one moves
+
+    # a date outside the rule's window is kept within it
+    visit({**ANTENATAL, "next_check_date": "2026-10-18"})
+    assert antenatal(db, li, "anc2").due == D(2026, 11, 21)
+    visit({**ANTENATAL, "next_check_date": "2027-01-10"})
+    assert antenatal(db, li, "anc2").due == D(2026, 12, 25)
+    # the date taken off the checklist: the rule's due day again
+    visit(ANTENATAL)
+    assert antenatal(db, li, "anc2").due == D(2026, 11, 21)
