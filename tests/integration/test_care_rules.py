@@ -1,15 +1,19 @@
 """Care rules kept by the services: folic acid issued to a woman starts or extends her folic-acid course in the
-same transaction as the issue; the next check date asked at a visit is the due day of the next one."""
+same transaction as the issue; the next check date asked at a visit is the due day of the next one; the high-risk
+rules flag a pregnancy from the woman's age at the EDD, the gravidity and the factors ticked."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
+from openpyxl import load_workbook
 
 from app.db import Database
 from app.errors import DomainError
 from app.models import StockMovement
+from app.reports.registers_xlsx import export_register
 from app.services import care, followups, women
 from app.services import households as hh
 from app.services import pregnancies as pg
@@ -149,3 +153,63 @@ def test_the_next_check_date_asked_at_a_visit_is_the_due_day_of_the_next_check(d
     # the date taken off the checklist: the rule's due day again
     visit(ANTENATAL)
     assert antenatal(db, li, "anc2").due == D(2026, 11, 21)
+
+
+# ---------------------------------------------------------------- high-risk pregnancies
+
+
+def test_a_pregnancy_keeps_the_factors_ticked_and_is_flagged_by_the_rules(db, officer, people, tmp_path):
+    li = people["李梅"]  # born 1992-08-15: 34 on the EDD 2027-08-12, 35 three days later
+    lmp = D(2026, 11, 5)
+    data = pg.PregnancyInput(lmp, D(2026, 11, 20), gravidity=2, risk_factors=("twins", "previous_caesarean"))
+    pid = pg.register_pregnancy(db, officer, li, data, TODAY)
+    row = pg.get_pregnancy(db, pid)
+    assert row.risk_factors == ("previous_caesarean", "twins")
+    assert row.risk_flags == ("previous_caesarean", "twins") and row.high_risk
+    assert row.input().risk_factors == row.risk_factors  # what the edit form starts from
+    assert [p.id for p in pg.high_risk_pregnancies(db)] == [pid]
+
+    # the ticks taken off: no longer high-risk (she is 34 at the EDD, gravidity 2)
+    pg.update_pregnancy(db, officer, pid, replace(row.input(), risk_factors=()), TODAY)
+    assert pg.get_pregnancy(db, pid).risk_flags == () and pg.high_risk_pregnancies(db) == []
+    # an ultrasound moves the EDD past her 35th birthday: the age rule flags it, nobody ticked anything
+    pg.update_pregnancy(db, officer, pid, replace(row.input(), risk_factors=(), edd=D(2027, 8, 20)), TODAY)
+    assert pg.get_pregnancy(db, pid).risk_flags == ("age_35_plus",)
+
+    # "other" needs the notes to say what it is
+    with pytest.raises(DomainError) as e:
+        pg.update_pregnancy(db, officer, pid, replace(row.input(), risk_factors=("other",)), TODAY)
+    assert e.value.field == "risk_notes"
+
+    # the pregnancy register shows the flags
+    path = tmp_path / "pregnancies.xlsx"
+    export_register(db, "pregnancies", path, on=TODAY)
+    ws = load_workbook(path).worksheets[0]
+    headings = [c.value for c in ws[2]]
+    assert ws.cell(3, headings.index("高危因素") + 1).value == "高龄（预产期时≥35岁）"
+
+
+def test_an_ended_pregnancy_is_not_on_the_high_risk_list(db, officer, people):
+    li = people["李梅"]
+    data = pg.PregnancyInput(D(2026, 3, 1), D(2026, 4, 10), risk_factors=("hypertension",))
+    pid = pg.register_pregnancy(db, officer, li, data, TODAY)
+    assert pg.high_risk_pregnancies(db)
+    pg.record_outcome(db, officer, pid, pg.OutcomeInput("miscarriage", D(2026, 5, 1)), TODAY)
+    assert pg.high_risk_pregnancies(db) == []
+    assert pg.get_pregnancy(db, pid).risk_flags == ("hypertension",)  # the register still says so
+
+
+def test_the_demo_ticks_factors_and_writes_no_age_into_the_notes(tmp_path):
+    from app.db import open_database
+    from app.services.demo import generate_demo
+
+    db = open_database(tmp_path / "demo.sqlite")
+    try:
+        generate_demo(db, people=600, seed=5, today=TODAY)
+        rows = pg.all_pregnancies(db)
+    finally:
+        db.dispose()
+    assert not any("高龄" in p.risk_notes for p in rows)
+    assert any(p.risk_factors for p in rows)
+    assert all(("other" in p.risk_factors) == bool(p.risk_notes) for p in rows)
+    assert any("age_35_plus" in p.risk_flags for p in rows)  # from the birth date, not from a note

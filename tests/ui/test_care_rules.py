@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QMessageBox
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QMessageBox, QPushButton
 
 from app.services import care, supplies, women
 from app.services import households as hh
 from app.services import pregnancies as pg
 from app.ui.dialogs.care_forms import MethodForm
+from app.ui.dialogs.pregnancy_form import PregnancyForm
 from app.ui.dialogs.supply_forms import IssueForm
 from tests.conftest import TODAY
 from tests.ui.helpers import DialogScript
@@ -25,6 +26,11 @@ def member(ctx, name: str) -> hh.PersonRow:
 
 def click_save(qtbot, form) -> None:
     qtbot.mouseClick(form.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+
+
+def tick(qtbot, box: QCheckBox) -> None:
+    """Click the tick box itself (a wide box's centre can be beside its text, where a click does nothing)."""
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
 
 
 def answer(qtbot, name: str, button: QMessageBox.StandardButton):
@@ -155,3 +161,66 @@ def test_folic_acid_for_a_man_asks_nothing(qtbot, ctx, folic):
     click_save(qtbot, form)
     assert not form.isVisible()
     assert [m.quantity for m in supplies.person_supplies(ctx.db, zhang.id)] == [1]
+
+
+# ---------------------------------------------------------------- high-risk pregnancies
+
+
+def test_ticking_high_risk_factors_on_the_pregnancy_form(qtbot, ctx, small_village):
+    li_mei = member(ctx, "李梅")  # born 1992-08-15
+    form = PregnancyForm(ctx, li_mei.id, li_mei.name)
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.keyClicks(form.lmp, "2026.9.1")  # EDD 2027-06-08: she is 34 then
+    flags = form.findChild(QLabel, "riskFlags")
+    assert flags.text() == "按高危规则：未见高危因素"
+    tick(qtbot, form.findChild(QCheckBox, "risk_hypertension"))
+    qtbot.keyClicks(form.gravidity, "5")
+    assert flags.text() == "按高危规则：孕次≥5、高血压"
+
+    tick(qtbot, form.findChild(QCheckBox, "risk_other"))
+    click_save(qtbot, form)  # "other" without saying what
+    assert form.isVisible() and "请在“高危/风险情况”里写明" in form.errors.message_of("risk_notes")
+    form.risk_notes.setPlainText("甲状腺功能减退")
+    click_save(qtbot, form)
+    assert not form.isVisible()
+    [row] = pg.pregnancies_of(ctx.db, li_mei.id)
+    assert row.risk_factors == ("hypertension", "other")
+    assert row.risk_flags == ("gravidity_5_plus", "hypertension", "other")
+
+    again = PregnancyForm(ctx, li_mei.id, li_mei.name, row.id)  # the edit form shows what was ticked
+    qtbot.addWidget(again)
+    ticked = {code for code, box in again.risk_ticks.items() if box.isChecked()}
+    assert ticked == {"hypertension", "other"}
+
+
+def test_the_register_and_the_dashboard_show_high_risk_pregnancies(qtbot, main_window, ctx):
+    li_mei = member(ctx, "李梅")
+    data = pg.PregnancyInput(TODAY - dt.timedelta(days=60), TODAY, risk_factors=("diabetes",))
+    pg.register_pregnancy(ctx.db, ctx.actor, li_mei.id, data, TODAY)
+
+    main_window.show_page("pregnancies")
+    page = main_window.pregnancies
+    page.refresh()
+    model = page.model
+    column = next(i for i, c in enumerate(model.columns) if c.title_id == "pregnancies.col.risk")
+    assert model.headerData(column, Qt.Orientation.Horizontal) == "高危/风险情况"
+    assert model.index(0, column).data() == "糖尿病"
+
+    main_window.show_page("dashboard")
+    dashboard = main_window.dashboard
+    number = dashboard.findChild(QPushButton, "highRisk")
+    assert number.text() == "1"
+    assert dashboard.findChild(QLabel, "highRiskCaption").text() == "高危孕产妇"
+
+    seen = {}
+
+    def listing(dialog):
+        seen["title"] = dialog.windowTitle()
+        seen["rows"] = [(r.name, r.risk_flags) for r in dialog.model.rows()]
+        dialog.reject()
+
+    script = DialogScript(listing)
+    qtbot.mouseClick(number, Qt.MouseButton.LeftButton)
+    script.done()
+    assert seen == {"title": "高危孕产妇", "rows": [("李梅", ("diabetes",))]}
