@@ -7,7 +7,8 @@ import argparse
 import os
 import sys
 
-from app.i18n import set_language, tr
+from app.arguments import Parser, language_from
+from app.i18n import LANGUAGES, set_language, tr
 
 
 def has_display() -> bool:
@@ -25,15 +26,19 @@ def has_display() -> bool:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m app", description=tr("app.name"))
+    parser = Parser(prog="python -m app", description=tr("app.name"))
     parser.add_argument("--demo", action="store_true", help=tr("main.help_demo"))
     parser.add_argument("--data-dir", help=tr("cli.help_data_dir"))
-    parser.add_argument("--lang", choices=["zh_CN", "en"])
+    parser.add_argument("--lang", choices=list(LANGUAGES), help=tr("cli.help_lang"))
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    lang = language_from(argv)
+    if lang:  # the help and argument errors in that language too
+        set_language(lang)
+    args = parse_args(argv)
     if args.lang:
         set_language(args.lang)
     if not has_display():

@@ -1,9 +1,19 @@
-"""`fhdesk`: headless commands — make the demo village, show what is in a database, check it."""
+"""`fhdesk`: headless commands — set up a village, make the demo village, show what is in a database, check
+it, and write the report, the cards and the registers.
+
+Only `init` and `demo` make a database; every other command opens the village that is there, or says in one
+line that there is none (a mistyped --data-dir never becomes a new, empty village). Every error is one line
+and a non-zero exit, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
+import os
+import re
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -11,19 +21,62 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app import __version__, config
+from app.arguments import Parser, language_from
 from app.clock import today
-from app.db import Database, current_revision, head_revision, open_database
+from app.db import (
+    DamagedDatabase,
+    Database,
+    DatabaseProblem,
+    current_revision,
+    head_revision,
+    is_damage,
+    open_database,
+)
 from app.errors import DomainError
-from app.i18n import set_language, tr
+from app.i18n import LANGUAGES, set_language, tr
 from app.models import TRAVELLING_MODELS
+
+ENV_PASSWORD_FILE = "FHDESK_PASSWORD_FILE"
+FIRST_MONTH = (1900, 1)  # months before it are refused, like birth dates
+LAST_YEAR = 2999
+MAX_GROUP = 999  # villager group numbers: a village has a few dozen at most
 
 
 class CliError(Exception):
     """A problem to report as one line and a non-zero exit."""
 
 
-def _open(args: argparse.Namespace) -> Database:
-    folder = config.data_dir(args.data_dir)
+def _folder(args: argparse.Namespace) -> Path:
+    return config.village_dir(args.data_dir, demo=args.demo)
+
+
+def _open(args: argparse.Namespace, *, set_up: bool = False) -> Database:
+    """The database already in the chosen folder; "no village here" when there is none (or, with `set_up`,
+    when it holds no village yet). Nothing is created."""
+    folder = _folder(args)
+    if not config.has_database(folder):
+        raise CliError(tr("cli_errors.no_village", folder=str(folder)))
+    try:
+        config.prepare_data_dir(folder)
+    except OSError:
+        raise CliError(tr("cli_errors.folder_not_writable", path=str(folder))) from None
+    db = open_database(config.database_path(folder), backups=config.backups_dir(folder))
+    if set_up:
+        from app.services.village import is_set_up
+
+        if not is_set_up(db):
+            db.dispose()
+            raise CliError(tr("cli_errors.no_village", folder=str(folder)))
+    return db
+
+
+def _create(args: argparse.Namespace) -> Database:
+    """The database of the chosen folder, made (folder and all) if missing: for `init` and `demo` only."""
+    folder = _folder(args)
+    try:
+        config.prepare_data_dir(folder)
+    except OSError:
+        raise CliError(tr("cli_errors.folder_not_writable", path=str(folder))) from None
     return open_database(config.database_path(folder), backups=config.backups_dir(folder))
 
 
@@ -35,7 +88,7 @@ def _text_progress(fraction: float, message: str) -> bool:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.services.demo import generate_demo
 
-    db = _open(args)
+    db = _create(args)
     try:
         with db.read() as s:
             from app.models import Household
@@ -110,13 +163,31 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    """`2026-10` -> (2026, 10); anything else is refused with the expected shape."""
+    """`2026-10` -> (2026, 10); anything else is refused with the expected shape, and a month before 1900 or
+    after 2999 as out of range (date arithmetic past year 9999 would fail deep inside a report)."""
     try:
         year, month = (int(part) for part in text.split("-"))
         dt.date(year, month, 1)
     except ValueError:
         raise argparse.ArgumentTypeError(tr("cli.bad_month", text=text)) from None
+    if not FIRST_MONTH <= (year, month) <= (LAST_YEAR, 12):
+        raise argparse.ArgumentTypeError(tr("cli_errors.month_out_of_range", text=text, last=LAST_YEAR))
     return year, month
+
+
+def whole_number(text: str) -> int:
+    """A whole number as typed (`3000`), refused in one sentence otherwise."""
+    if not re.fullmatch(r"[+-]?\d{1,40}", text.strip()):
+        raise argparse.ArgumentTypeError(tr("cli_errors.not_a_number", text=text[:40]))
+    return int(text)
+
+
+def group_number(text: str) -> int:
+    """A villager group's number: 1 to 999."""
+    number = whole_number(text)
+    if not 1 <= number <= MAX_GROUP:
+        raise argparse.ArgumentTypeError(tr("cli_errors.group_out_of_range", text=text[:40], last=MAX_GROUP))
+    return number
 
 
 def output_file(text: str) -> str:
@@ -134,8 +205,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if not (args.xlsx or args.pdf):
         raise CliError(tr("cli.report_needs_output"))
-    year, month = args.month or _last_month(today())
-    db = _open(args)
+    day = today()
+    year, month = args.month or _last_month(day)
+    if (year, month) > (day.year, day.month):  # nothing has happened in it yet
+        raise CliError(tr("cli_errors.future_month", month=f"{year}-{month:02d}", current=f"{day:%Y-%m}"))
+    db = _open(args, set_up=True)
     try:
         doc = monthly_report_document(db, year, month, year_to_date=args.ytd, today=today())
     finally:
@@ -162,7 +236,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     day = today()
     year, month = args.month or (day.year, day.month)
-    db = _open(args)
+    db = _open(args, set_up=True)
     try:
         rows = export_register(
             db,
@@ -190,7 +264,7 @@ def cmd_cards(args: argparse.Namespace) -> int:
     from app.reports.cards import write_cards
     from app.services.cards import card_batch, household_ids_by_number
 
-    db = _open(args)
+    db = _open(args, set_up=True)
     try:
         ids = None
         if args.household:
@@ -218,16 +292,127 @@ def cmd_cards(args: argparse.Namespace) -> int:
     return 0
 
 
+# the options of `init`: VillageSetup's field -> (option, the wizard's label for its prompt)
+INIT_FIELDS = {
+    "village_name": ("--village-name", "wizard.village_name"),
+    "village_code": ("--village-code", "wizard.village_code"),
+    "township_name": ("--township-name", "wizard.township_name"),
+    "township_code": ("--township-code", "wizard.township_code"),
+    "groups": ("--group", "wizard.groups"),
+    "officer_name": ("--officer-name", "wizard.officer_name"),
+    "username": ("--username", "wizard.username"),
+    "officer_phone": ("--officer-phone", "wizard.officer_phone"),
+}
+
+
+def _interactive() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _ask(field: str, value: str | None, *, optional: bool = False) -> str | None:
+    """An option's value, asked for at the terminal when it was not given; without a terminal a required one
+    that is missing is refused, naming its option."""
+    if value is not None:
+        return value
+    option, label = INIT_FIELDS[field]
+    if not _interactive():
+        if optional:
+            return None
+        raise CliError(tr("cli_errors.init_missing", option=option))
+    hint = tr("cli_errors.init_optional") if optional else ""
+    answer = input(f"{tr(label)}{hint}: ").strip()
+    return answer or None if optional else answer
+
+
+def _password() -> str:
+    """The first account's password: from the file named by FHDESK_PASSWORD_FILE, or typed twice at the
+    terminal (never an argument: it would stay in the shell's history and the process list)."""
+    named = os.environ.get(ENV_PASSWORD_FILE)
+    if named:
+        try:
+            return Path(named).expanduser().read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError):
+            raise CliError(tr("cli_errors.password_file_unreadable", path=named)) from None
+    if not _interactive():
+        raise CliError(tr("cli_errors.password_needed", variable=ENV_PASSWORD_FILE))
+    first = getpass.getpass(f"{tr('wizard.password')}: ")
+    if getpass.getpass(f"{tr('wizard.password_again')}: ") != first:
+        raise CliError(tr("wizard.passwords_differ"))
+    return first
+
+
+def _groups(given: list[str] | None) -> tuple[str, ...]:
+    if given is None:
+        answer = _ask("groups", None) or ""
+        given = re.split(r"[,，、;；]", answer)
+    return tuple(g.strip() for g in given if g.strip())
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Set up a new village in the chosen folder: the same checks as the first-run wizard, all of them before
+    anything is created."""
+    from app.services.village import VillageSetup, check_setup, is_set_up, set_up_village
+
+    folder = _folder(args)
+    if config.has_database(folder):
+        db = _open(args)
+        try:
+            if is_set_up(db):
+                raise CliError(tr("cli_errors.village_exists", folder=str(folder)))
+        finally:
+            db.dispose()
+    data = VillageSetup(
+        village_name=_ask("village_name", args.village_name) or "",
+        village_code=_ask("village_code", args.village_code) or "",
+        township_name=_ask("township_name", args.township_name) or "",
+        township_code=_ask("township_code", args.township_code) or "",
+        groups=_groups(args.group),
+        officer_name=_ask("officer_name", args.officer_name) or "",
+        username=_ask("username", args.username) or "",
+        password=_password(),
+        officer_phone=_ask("officer_phone", args.officer_phone, optional=True),
+    )
+    try:
+        check_setup(data)
+    except DomainError as e:  # said with the option to correct
+        where = INIT_FIELDS[e.field][0] if e.field in INIT_FIELDS else ENV_PASSWORD_FILE
+        raise CliError(f"{where}: {e.message()}") from None
+    db = _create(args)
+    try:
+        set_up_village(db, data)
+    finally:
+        db.dispose()
+    print(tr("cli_errors.init_done", village=data.village_name.strip(), folder=str(folder)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fhdesk", description=tr("cli.description"))
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser = Parser(prog="fhdesk", description=tr("cli.description"))
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help=tr("cli_errors.help_version")
+    )
     parser.add_argument("--data-dir", help=tr("cli.help_data_dir"))
-    parser.add_argument("--lang", choices=["zh_CN", "en"], help=tr("cli.help_lang"))
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--demo", action="store_true", help=tr("cli_errors.help_demo_folder"))
+    parser.add_argument("--lang", choices=list(LANGUAGES), help=tr("cli.help_lang"))
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", title=tr("cli_errors.commands_title")
+    )
+    init = sub.add_parser(
+        "init", help=tr("cli_errors.help_init"), description=tr("cli_errors.init_description")
+    )
+    init.add_argument("--village-name", help=tr("cli_errors.help_village_name"))
+    init.add_argument("--village-code", help=tr("cli_errors.help_village_code"))
+    init.add_argument("--township-name", help=tr("cli_errors.help_township_name"))
+    init.add_argument("--township-code", help=tr("cli_errors.help_township_code"))
+    init.add_argument("--group", action="append", metavar="NAME", help=tr("cli_errors.help_group_name"))
+    init.add_argument("--officer-name", help=tr("cli_errors.help_officer_name"))
+    init.add_argument("--username", help=tr("cli_errors.help_username"))
+    init.add_argument("--officer-phone", help=tr("cli_errors.help_officer_phone"))
+    init.set_defaults(func=cmd_init)
     demo = sub.add_parser("demo", help=tr("cli.help_demo"))
-    demo.add_argument("--people", type=int, default=3000)
-    demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--quiet", action="store_true")
+    demo.add_argument("--people", type=whole_number, default=3000, help=tr("cli_errors.help_people"))
+    demo.add_argument("--seed", type=whole_number, default=1, help=tr("cli_errors.help_seed"))
+    demo.add_argument("--quiet", action="store_true", help=tr("cli_errors.help_quiet"))
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("info", help=tr("cli.help_info")).set_defaults(func=cmd_info)
     sub.add_parser("check", help=tr("cli.help_check")).set_defaults(func=cmd_check)
@@ -242,12 +427,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--register", required=True, choices=EXPORT_REGISTERS, help=tr("registers.cli_help_register")
     )
     export.add_argument("--month", type=parse_month, help=tr("registers.cli_help_month"))
-    export.add_argument("--group", type=int, help=tr("registers.cli_help_group"))
+    export.add_argument("--group", type=group_number, help=tr("registers.cli_help_group"))
     export.add_argument("--out", type=output_file, required=True, help=tr("registers.cli_help_out"))
     export.add_argument("--quiet", action="store_true", help=tr("registers.cli_help_quiet"))
     export.set_defaults(func=cmd_export)
     cards = sub.add_parser("cards", help=tr("cli.help_cards"))
-    cards.add_argument("--group", type=int, help=tr("cli.help_cards_group"))
+    cards.add_argument("--group", type=group_number, help=tr("cli.help_cards_group"))
     cards.add_argument("--household", action="append", metavar="NUMBER", help=tr("cli.help_cards_household"))
     cards.add_argument("--layout", choices=CARD_LAYOUTS, default="a5", help=tr("cli.help_cards_layout"))
     cards.add_argument("--full-ids", action="store_true", help=tr("cli.help_cards_full_ids"))
@@ -258,21 +443,66 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if "--lang" in argv:
-        i = argv.index("--lang")
-        if i + 1 < len(argv) and argv[i + 1] in ("zh_CN", "en"):
-            set_language(argv[i + 1])
-    args = build_parser().parse_args(argv)
+def _log_unexpected(args: argparse.Namespace, error: BaseException) -> Path | None:
+    """Write what went wrong (without personal data) to the village's log, if its folder can take it."""
+    from app.logs import log_exception
+
+    folder = _folder(args)
+    if not config.has_database(folder):
+        return None
+    try:
+        return log_exception(config.logs_dir(folder), f"fhdesk {args.command} failed", error)
+    except OSError:
+        return None
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except (CliError, DomainError) as e:
         print(f"fhdesk: {e}", file=sys.stderr)
         return 2
-    except (OSError, sa.exc.DatabaseError, ValueError) as e:
-        print(f"fhdesk: {tr('cli.failed', reason=str(e).splitlines()[0])}", file=sys.stderr)
+    except DatabaseProblem as e:
+        print(f"fhdesk: {e.message()}", file=sys.stderr)
         return 1
+    except sa.exc.DatabaseError as e:
+        orig = getattr(e, "orig", None)
+        code = getattr(orig, "sqlite_errorcode", None)
+        if is_damage(e):
+            reason = DamagedDatabase(config.database_path(_folder(args))).message()
+        elif code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+            reason = tr("cli_errors.folder_not_writable", path=str(_folder(args)))
+        else:
+            reason = tr("cli.failed", reason=str(e).splitlines()[0])
+        print(f"fhdesk: {reason}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        where = f" ({e.filename})" if e.filename else ""
+        print(f"fhdesk: {tr('cli.failed', reason=(e.strerror or type(e).__name__) + where)}", file=sys.stderr)
+        return 1
+    except ValueError as e:
+        print(f"fhdesk: {tr('cli.failed', reason=(str(e).splitlines() or [''])[0])}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        print(f"fhdesk: {tr('cli_errors.interrupted')}", file=sys.stderr)
+        return 130
+    except Exception as e:  # a fault of the app: one calm line here, the details in the log
+        log = _log_unexpected(args, e)
+        text = tr("cli_errors.unexpected", kind=type(e).__name__)
+        if log is not None:
+            text += tr("cli_errors.unexpected_log", log=str(log))
+        print(f"fhdesk: {text}", file=sys.stderr)
+        return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    lang = language_from(argv)
+    if lang:
+        set_language(lang)
+    args = build_parser().parse_args(argv)
+    return _run(args)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 
 SQLite (the village laptop) gets foreign keys, WAL and synchronous=FULL on every connection; write
 sessions take the write lock up front (BEGIN IMMEDIATE) so two windows can never interleave a
-read-check-write. A PostgreSQL URL (the township) goes through the same `Database` object.
+read-check-write. A village's file is encrypted with SQLCipher: opened with its raw 32-byte key (the key
+slots that wrap it live in app.services.vault), so the file, its WAL, its backups and SQLite's temporary
+files never hold personal data in plain text. A PostgreSQL URL (the township) goes through the same
+`Database` object.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.actor import Actor
+from app.files import create_private_file, make_private, make_private_dir
+from app.i18n import tr
 from app.migrations import HEAD_REVISION
 from app.models import tracking
 from app.models.village import VillageProfile
@@ -45,18 +50,66 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur.close()
 
 
+def _sqlcipher_quiet(dbapi_conn: Any, _record: object) -> None:
+    # before the key: a wrong key is reported to us as an error, not printed as "ERROR CORE" lines
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA cipher_log_level = NONE")
+    cur.close()
+
+
+def _sqlcipher_pragmas(dbapi_conn: Any, record: object) -> None:
+    """After the key: a probe (a wrong key is only noticed at the first read), then the usual pragmas, and
+    temporary tables and sorts kept in memory, never in an unencrypted temporary file."""
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("SELECT count(*) FROM sqlite_master")
+    except Exception as e:  # noqa: BLE001 - the driver's DatabaseError: "file is not a database"
+        cur.close()
+        raise WrongKey(str(e)) from None
+    cur.execute("PRAGMA temp_store = MEMORY")
+    cur.close()
+    _sqlite_pragmas(dbapi_conn, record)
+
+
+class WrongKey(Exception):
+    """The key given does not open this file (the key file and the database do not belong together, or the
+    file is damaged): raised by the probe right after keying."""
+
+
 def _begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("fhd_write") else "BEGIN")
 
 
 def make_engine(url: str | sa.URL) -> sa.Engine:
+    """An engine whose errors never carry the values of a statement (names, phone numbers): a failed write's
+    message holds the SQL with its placeholders, and the log renders it without parameters (app/logs.py)."""
     url = sa.make_url(url)
     if url.get_backend_name() == "sqlite":
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def keyed_engine(path: Path, key: bytes) -> sa.Engine:
+    """An engine on the SQLCipher file at `path`, keyed with its raw 32-byte key (0.1 ms per connection; a
+    passphrase would cost a key derivation each time)."""
+    if len(key) != 32:
+        raise ValueError("a database key is 32 bytes")
+    url = sa.URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=str(path))
+    engine = sa.create_engine(
+        url,
+        poolclass=sa.pool.QueuePool,  # the dialect's default is one connection per thread
+        connect_args={"check_same_thread": False, "timeout": 10},
+        hide_parameters=True,
+    )
+    event.listen(engine, "connect", _sqlcipher_quiet, insert=True)
+    event.listen(engine, "connect", _sqlcipher_pragmas)
+    event.listen(engine, "begin", _begin)
+    return engine
 
 
 def sqlite_url(path: Path) -> str:
@@ -92,15 +145,37 @@ def current_revision(engine: sa.Engine) -> str | None:
         return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def backup_sqlite(src: Path, dest_dir: Path, label: str) -> Path:
-    """A consistent copy of a live SQLite file (the backup API, not a file copy that could tear)."""
-    dest_dir.mkdir(parents=True, exist_ok=True)
+def connect_raw(path: Path, key: bytes | None, *, read_only: bool = False) -> Any:
+    """A bare driver connection (no engine): the standard sqlite3 for a plain file, sqlcipher3 keyed for an
+    encrypted one. For the backup API and the probes that must not switch a file to WAL."""
+    uri = f"{path.resolve().as_uri()}{'?mode=ro' if read_only else ''}"
+    if key is None:
+        return sqlite3.connect(uri, uri=True)
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(uri, uri=True)
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError as e:
+        conn.close()
+        raise WrongKey(str(e)) from None
+    return conn
+
+
+def backup_sqlite(src: Path, dest_dir: Path, label: str, key: bytes | None = None) -> Path:
+    """A consistent copy of a live SQLite file (the backup API, not a file copy that could tear), readable by
+    its owner alone like the database itself; an encrypted file's copy is encrypted with the same key."""
+    make_private_dir(dest_dir)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    dest = dest_dir / f"{src.stem}-{stamp}-{label}.sqlite"
-    with sqlite3.connect(src) as s, sqlite3.connect(dest) as d:
+    dest = create_private_file(dest_dir / f"{src.stem}-{stamp}-{label}.sqlite")
+    s, d = connect_raw(src, key), connect_raw(dest, key)
+    try:
         s.backup(d)
-    d.close()
-    s.close()
+    finally:
+        d.close()
+        s.close()
     return dest
 
 
@@ -156,6 +231,63 @@ class ForeignKeysBroken(RuntimeError):
     """A migration left rows pointing at nothing; it was rolled back."""
 
 
+class DatabaseProblem(ValueError):
+    """The database file cannot be used as it is; `message()` says why in the person's language."""
+
+    msg_id = ""
+
+    def __init__(self, path: Path, text: str) -> None:
+        super().__init__(text)
+        self.path = path
+
+    def message(self) -> str:
+        return tr(self.msg_id, path=str(self.path), backups=str(self.path.parent / "backups"))
+
+
+class NotOurDatabase(DatabaseProblem):
+    """The file is not a Family Health Desk database (another program's, or not a database at all)."""
+
+    msg_id = "cli_errors.database_not_ours"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, f"{path} is not a Family Health Desk database")
+
+
+class NewerDatabase(DatabaseProblem):
+    """The file was saved by a newer version of the app, with a schema this one does not know."""
+
+    msg_id = "cli_errors.database_newer"
+
+    def __init__(self, path: Path, revision: str) -> None:
+        super().__init__(
+            path, f"{path} was saved by a newer version of Family Health Desk (schema {revision})"
+        )
+        self.revision = revision
+
+
+class DamagedDatabase(DatabaseProblem):
+    """The file is ours but cannot be read: cut short (a copy interrupted, a full disk) or overwritten."""
+
+    msg_id = "cli_errors.database_damaged"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, f"{path} is damaged (the database cannot be read)")
+
+
+# SQLite's result codes for a file that is damaged or not a database at all
+SQLITE_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether a driver error (bare or wrapped by SQLAlchemy; sqlite3's or sqlcipher3's) says the database
+    file itself is damaged."""
+    orig = getattr(error, "orig", error)
+    return (
+        isinstance(orig, sqlite3.DatabaseError | _cipher_error())
+        and getattr(orig, "sqlite_errorcode", None) in SQLITE_DAMAGED
+    )
+
+
 def upgrade(engine: sa.Engine) -> None:
     """Bring the schema to the head revision, all of it in one transaction.
 
@@ -183,26 +315,37 @@ def upgrade(engine: sa.Engine) -> None:
                 raw.execute("PRAGMA foreign_keys=ON")
 
 
-def _stored_revision(path: Path) -> str:
+PLAIN_HEADER = b"SQLite format 3\x00"
+
+
+def is_plain_sqlite(path: Path) -> bool:
+    """Whether the file starts as an unencrypted SQLite database does (an encrypted one looks random)."""
+    with open(path, "rb") as f:
+        return f.read(16) == PLAIN_HEADER
+
+
+def _stored_revision(path: Path, key: bytes | None = None) -> str:
     """The schema revision of an existing file, read without changing it; ValueError if it is not ours.
 
     Checked before the engine connects: its connect hook switches the file to WAL, which would rewrite the
-    header of another program's database (and a text file would only give "file is not a database")."""
-    not_ours = ValueError(f"{path} is not a Family Health Desk database")
-    with open(path, "rb") as f:
-        if f.read(16) != b"SQLite format 3\x00":
-            raise not_ours
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    header of another program's database (and a text file would only give "file is not a database"). An
+    encrypted file is read through the keyed driver, never the standard sqlite3 module."""
+    not_ours = NotOurDatabase(path)
+    if is_plain_sqlite(path) != (key is None):
+        raise not_ours  # a plain file given a key (convert it first), or an encrypted one without a key
+    conn = connect_raw(path, key, read_only=True)
     try:
         if not conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
         ).fetchone():
             raise not_ours
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as e:  # "file is not a database"; a locked or damaged file says so itself
-        if getattr(e, "sqlite_errorcode", None) != sqlite3.SQLITE_NOTADB:
-            raise
-        raise not_ours from None
+    except (sqlite3.DatabaseError, _cipher_error()) as e:  # a locked file says so itself
+        if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            raise not_ours from None  # "file is not a database": our header, another content
+        if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:
+            raise DamagedDatabase(path) from None  # "database disk image is malformed": cut short
+        raise
     finally:
         conn.close()
     if row is None:
@@ -215,32 +358,54 @@ def _stored_revision(path: Path) -> str:
     try:
         ScriptDirectory.from_config(alembic_config()).get_revision(row[0])
     except CommandError:
-        raise ValueError(
-            f"{path} was saved by a newer version of Family Health Desk (schema {row[0]})"
-        ) from None
+        raise NewerDatabase(path, row[0]) from None
     return row[0]
 
 
-def open_database(path: Path, *, backups: Path | None = None) -> Database:
-    """Open (or create) the SQLite database at `path`, upgrading an older schema after a backup."""
+def _make_private(path: Path) -> None:
+    """The database and its companions readable by their owner alone. SQLite gives the -wal and -shm files it
+    creates the database file's permissions, so a new file is created private before SQLite opens it."""
+    create_private_file(path)
+    for companion in ("-wal", "-shm", "-journal"):
+        make_private(path.with_name(path.name + companion))
+
+
+def _cipher_error() -> type[Exception]:
+    import sqlcipher3
+
+    error: type[Exception] = sqlcipher3.DatabaseError
+    return error
+
+
+def open_database(path: Path, *, key: bytes | None = None, backups: Path | None = None) -> Database:
+    """Open (or create) the SQLite database at `path` — encrypted with `key` (a village's), or plain (tests
+    and tools that make throw-away files) — upgrading an older schema after a backup. Its folder must exist.
+    A damaged file raises DamagedDatabase, another program's NotOurDatabase, a key that does not open it
+    WrongKey."""
     path = Path(path)
     existed = path.exists() and path.stat().st_size > 0
     if existed:
-        _stored_revision(path)
-    engine = make_engine(sqlite_url(path))
+        _stored_revision(path, key)
+    _make_private(path)
+    engine = keyed_engine(path, key) if key is not None else make_engine(sqlite_url(path))
     try:
         current = current_revision(engine) if existed else None
         if existed and current is None:
-            raise ValueError(f"{path} is not a Family Health Desk database")
+            raise NotOurDatabase(path)
         if current != head_revision():
             if existed:
-                saved = backup_sqlite(path, backups or path.parent / "backups", f"before-{head_revision()}")
+                saved = backup_sqlite(
+                    path, backups or path.parent / "backups", f"before-{head_revision()}", key
+                )
                 log.info("backed up %s to %s before upgrading from %s", path, saved, current)
             upgrade(engine)
-    except Exception:
+        database = Database(engine, path)
+    except Exception as e:
         engine.dispose()
+        if is_damage(e):  # a header intact, the pages behind it cut off
+            raise DamagedDatabase(path) from None
         raise
-    return Database(engine, path)
+    return database
 
 
 def open_url(url: str) -> Database:

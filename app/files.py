@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PRIVATE_FILE_MODE = 0o600  # files that hold personal data: the owner alone reads them
+PRIVATE_DIR_MODE = 0o700  # folders that hold them: the owner alone lists and enters them
 
 
 class NotARegularFile(OSError):
@@ -33,6 +34,45 @@ def check_target(path: str | os.PathLike[str]) -> Path:
         raise NotARegularFile(21 if stat.S_ISDIR(st.st_mode) else 22, "not a regular file", str(target))
     if not target.parent.is_dir():
         raise FileNotFoundError(2, "folder does not exist", str(target.parent))
+    return target
+
+
+def make_private_dir(folder: str | os.PathLike[str]) -> Path:
+    """Create `folder` (and missing parents) for the app's data; a folder this call creates is the owner's
+    alone (0700 on POSIX, whatever the umask). An existing folder is left as it is: it may be one the person
+    chose, shared with other files."""
+    path = Path(folder).expanduser()
+    missing = []
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    path.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        for created in missing:
+            os.chmod(created, PRIVATE_DIR_MODE)
+    return path
+
+
+def make_private(path: str | os.PathLike[str]) -> None:
+    """Make an existing file the owner's alone (POSIX): for files the app did not create itself, such as a
+    database written by an older version."""
+    if os.name == "posix":
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, PRIVATE_FILE_MODE)
+
+
+def create_private_file(path: str | os.PathLike[str]) -> Path:
+    """Create `path` empty with the owner's permissions alone, if it does not exist, so that whatever fills it
+    next (SQLite, a log handler) keeps them; an existing file is made private."""
+    target = Path(path)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        make_private(target)
+    else:
+        os.close(fd)
+        make_private(target)  # the umask may have taken bits away, never added: this is exact
     return target
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 import uuid6
@@ -60,6 +61,10 @@ class SyncMixin:
     that may change the record, created/updated at/by name the person, and a mistaken record is voided
     (soft-deleted) with a reason, never deleted.
     """
+
+    if TYPE_CHECKING:  # what declarative gives every model class (for the type checker only)
+        __tablename__: ClassVar[str]
+        __table__: ClassVar[sa.Table]
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
     rev: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)

@@ -629,11 +629,8 @@ def replicate_rows(
             lines.append(new_row_line("replicate", table, row))
         else:
             full, before = image(table, row), image(table, old)
-            changes = {
-                k: [jsonable(before[k]), jsonable(v)]
-                for k, v in full.items()
-                if before[k] != v and k not in _STAMPS
-            }
+            # the sender's own stamps (rev, updated_at/by) are part of what arrived
+            changes = {k: [jsonable(before[k]), jsonable(v)] for k, v in full.items() if before[k] != v}
             lines.append(AuditLine("replicate", table.name, row["id"], row["rev"], changes, digest(full)))
         (updates if old is not None else inserts).append(row)
     if inserts:

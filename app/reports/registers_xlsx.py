@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -28,19 +27,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app.actor import SYSTEM_USER_ID
 from app.db import Database
 from app.files import atomic_output
 from app.i18n import tr
-from app.models import Household, Person
-from app.models.user import SYSTEM_USER_ID
 from app.progress import ProgressFn, report
 from app.reports.excel import text_width
 from app.services import auth, followups, pregnancies, supplies
-from app.services.households import HouseholdRow, PersonRow, list_groups, list_households
+from app.services.households import HouseholdRow, PersonRow, list_groups, list_households, present_members
 from app.services.validation import full_years
 from app.services.village import village_info
 from app.services.women import list_women
-from app.vocab import PRESENT, Relation
 
 REGISTERS: tuple[str, ...] = ("households", "women", "pregnancies", "followups", "supply_ledger")
 MONTHLY = ("followups", "supply_ledger")  # need year and month; the others are "as of `on`"
@@ -236,45 +233,6 @@ def _age(birth: dt.date, on: dt.date) -> int | None:
     return None if birth > on else full_years(birth, on)  # None: born after the reference date
 
 
-def _people_of_households(db: Database, group_no: int | None) -> Iterator[PersonRow]:
-    """Present members of every household, in household-number order, head first then by birth date — read
-    in one query and handed over one by one (household_members per household would be one query each)."""
-    relation_order = sa.case({r.value: i for i, r in enumerate(Relation)}, value=Person.relation, else_=99)
-    q = (
-        sa.select(
-            Person.id,
-            Household.id,
-            Household.household_no,
-            Household.group_no,
-            Person.name,
-            Person.sex,
-            Person.birth_date,
-            sa.func.coalesce(Person.id_number, ""),
-            Person.relation,
-            Person.marital_status,
-            Person.marriage_date,
-            sa.func.coalesce(Person.phone, ""),
-            Person.residence_status,
-            sa.func.coalesce(Person.residence_place, ""),
-            Person.death_date,
-            Person.notes,
-            Person.rev,
-        )
-        .join(Household, Household.id == Person.household_id)
-        .where(
-            Person.live(),
-            Household.live(),
-            Person.residence_status.in_(PRESENT),
-        )
-        .order_by(Household.household_no, Household.id, relation_order, Person.birth_date, Person.name)
-    )
-    if group_no is not None:
-        q = q.where(Household.group_no == group_no)
-    with db.read() as s:
-        for r in s.execute(q):
-            yield PersonRow(*r)
-
-
 def _household_rows(
     households: list[HouseholdRow], people: Iterator[PersonRow], on: dt.date, label: Labels
 ) -> Iterator[Row]:
@@ -324,7 +282,7 @@ def _household_rows(
 
 def _households(db: Database, on: dt.date, group_no: int | None, label: Labels) -> Sheet:
     households = list_households(db, group_no=group_no)
-    rows = _household_rows(households, _people_of_households(db, group_no), on, label)
+    rows = _household_rows(households, present_members(db, group_no), on, label)
     return Sheet(HOUSEHOLD_COLUMNS, rows, sum(max(h.members, 1) for h in households), _as_of(on))
 
 

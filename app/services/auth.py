@@ -59,3 +59,8 @@ def get_user(db: Database, user_id: str) -> UserInfo | None:
     with db.read() as s:
         u = s.get(User, user_id)
         return UserInfo(u.id, u.username, u.display_name, u.role, u.phone or "") if u else None
+
+
+def is_active(db: Database, user_id: str) -> bool:
+    with db.read() as s:
+        return bool(s.execute(sa.select(User.active).where(User.id == user_id)).scalar())

@@ -34,7 +34,7 @@ from app.services import followup_sync
 from app.services.permissions import Permission, require
 from app.services.records import get_live, live_person
 from app.services.validation import clean_phone, full_years, not_in_future, optional_text
-from app.vocab import PRESENT, ContraceptiveMethod, RiskGrade, Sex, SupportKind
+from app.vocab import PRESENT, ContraceptiveMethod, RecordStatus, RiskGrade, Sex, SupportKind
 
 REPRODUCTIVE_AGES = (15, 49)  # 育龄: full years on the check or start date
 MIN_METHOD_AGE = 15
@@ -506,8 +506,18 @@ def folic_issue_plan(db: Database, person_id: str, on: dt.date) -> FolicIssuePla
         course = folic_course_on(s, person_id, on)
         if course is not None:
             return FolicIssuePlan(_course_row(course), False)
+        p = s.get(Person, person_id)
+        low, high = REPRODUCTIVE_AGES
+        if (
+            p is None
+            or p.deleted_at is not None
+            or p.status != RecordStatus.ACTIVE
+            or p.sex != Sex.FEMALE
+            or p.residence_status not in PRESENT
+            or not low <= full_years(p.birth_date, on) <= high
+        ):
+            return FolicIssuePlan(None, False)  # what do_start_folic_course would refuse (_woman)
         try:
-            _woman(s, person_id, on, "start_date")
             _ensure_no_open_course(s, person_id, on, None)
         except DomainError:
             return FolicIssuePlan(None, False)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -386,11 +387,48 @@ def _revive_voided(s: Session, inserts: list[dict[str, object]]) -> None:
     )
 
 
+_DEFERRED = "followups_to_replan"
+NOTHING = SyncSummary(0, 0, 0, 0)
+
+
 def refresh_people(s: Session, person_ids: Sequence[str], today: dt.date) -> SyncSummary:
-    """Re-plan the follow-ups of these people inside the caller's transaction (after any care change)."""
+    """Re-plan the follow-ups of these people inside the caller's transaction (after any care change). Inside
+    `replan_once`, the people are only noted, and re-planned together when the batch ends."""
+    deferred = s.info.get(_DEFERRED)
+    if deferred is not None:
+        deferred.update(person_ids)
+        return NOTHING
     s.flush()
     rules = schedule.load_rules()
-    return _apply(s, _collect(s, rules, today, list(person_ids)), _existing(s, list(person_ids)), today)
+    ids = list(dict.fromkeys(person_ids))
+    summary = NOTHING
+    for i in range(0, len(ids), 500):  # IN lists stay well under SQLite's limit of bound parameters
+        part = ids[i : i + 500]
+        done = _apply(s, _collect(s, rules, today, part), _existing(s, part), today)
+        summary = SyncSummary(
+            summary.inserted + done.inserted,
+            summary.moved + done.moved,
+            summary.cancelled + done.cancelled,
+            summary.people + done.people,
+        )
+    return summary
+
+
+@contextmanager
+def replan_once(s: Session, today: dt.date) -> Iterator[None]:
+    """A batch of changes (an import, a package applied) whose follow-ups are re-planned once, at its end,
+    for everyone it touched — not once per record."""
+    if s.info.get(_DEFERRED) is not None:  # already inside a batch: the outer one re-plans
+        yield
+        return
+    pending: set[str] = set()
+    s.info[_DEFERRED] = pending
+    try:
+        yield
+    finally:
+        del s.info[_DEFERRED]
+    if pending:
+        refresh_people(s, sorted(pending), today)
 
 
 def refresh_all(s: Session, today: dt.date, progress: ProgressFn | None = None) -> SyncSummary:

@@ -48,6 +48,7 @@ class FollowupRow:
     status_reason: str
     source_table: str
     source_id: str
+    rev: int = 0  # the revision a form opened it at (a change saved meanwhile is refused)
 
     def overdue_on(self, day: dt.date) -> bool:
         return self.status == FollowupStatus.MISSED or (
@@ -100,6 +101,7 @@ def _select() -> sa.Select:
             Followup.status_reason,
             Followup.source_table,
             Followup.source_id,
+            Followup.rev,
         )
         .join(Person, Person.id == Followup.person_id)
         .join(Household, Household.id == Person.household_id)

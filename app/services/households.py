@@ -8,7 +8,7 @@ mistake is voided (app.services.voiding).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
@@ -28,6 +28,7 @@ from app.vocab import (
     MARRIED,
     PRESENT,
     MaritalStatus,
+    RecordStatus,
     Relation,
     ResidenceStatus,
     ResidenceType,
@@ -321,6 +322,46 @@ def household_members(db: Database, household_id: str, include_gone: bool = True
         return [_person_row(p, h) for p, h in s.execute(q)]
 
 
+def present_members(db: Database, group_no: int | None = None) -> Iterator[PersonRow]:
+    """Present members of every household (of one villager group, or all), in household-number order, head
+    first then by birth date — read in one query and handed over one by one, for the household register's
+    export (household_members per household would be one query each)."""
+    relation_order = sa.case({r.value: i for i, r in enumerate(Relation)}, value=Person.relation, else_=99)
+    q = (
+        sa.select(
+            Person.id,
+            Household.id,
+            Household.household_no,
+            Household.group_no,
+            Person.name,
+            Person.sex,
+            Person.birth_date,
+            sa.func.coalesce(Person.id_number, ""),
+            Person.relation,
+            Person.marital_status,
+            Person.marriage_date,
+            sa.func.coalesce(Person.phone, ""),
+            Person.residence_status,
+            sa.func.coalesce(Person.residence_place, ""),
+            Person.death_date,
+            Person.notes,
+            Person.rev,
+        )
+        .join(Household, Household.id == Person.household_id)
+        .where(
+            Person.live(),
+            Household.live(),
+            Person.residence_status.in_(PRESENT),
+        )
+        .order_by(Household.household_no, Household.id, relation_order, Person.birth_date, Person.name)
+    )
+    if group_no is not None:
+        q = q.where(Household.group_no == group_no)
+    with db.read() as s:
+        for r in s.execute(q):
+            yield PersonRow(*r)
+
+
 def get_household(db: Database, household_id: str) -> HouseholdRow:
     rows = list_households(db, household_id=household_id)
     if not rows:
@@ -328,12 +369,14 @@ def get_household(db: Database, household_id: str) -> HouseholdRow:
     return rows[0]
 
 
-def household_input(db: Database, household_id: str) -> HouseholdInput:
+def household_input(db: Database, household_id: str) -> tuple[HouseholdInput, int]:
+    """The household as its edit form shows it, and the revision the form opens it at."""
     with db.read() as s:
         h = s.get(Household, household_id)
         if h is None or h.deleted_at is not None:
             raise NotFound("household.not_found")
-        return HouseholdInput(h.household_no, h.group_no, h.address, h.phone, h.residence_type, h.notes)
+        data = HouseholdInput(h.household_no, h.group_no, h.address, h.phone, h.residence_type, h.notes)
+        return data, h.rev
 
 
 def get_person(db: Database, person_id: str) -> PersonRow:
@@ -343,8 +386,8 @@ def get_person(db: Database, person_id: str) -> PersonRow:
             .join(Household, Household.id == Person.household_id)
             .where(Person.id == person_id)
         ).first()
-        if row is None or row[0].deleted_at is not None:
-            raise NotFound("person.not_found")
+        if row is None or row[0].deleted_at is not None or row[0].status != RecordStatus.ACTIVE:
+            raise NotFound("person.not_found")  # voided, or merged into another record
         return _person_row(*row)
 
 

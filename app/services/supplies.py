@@ -490,7 +490,7 @@ _live = StockMovement.live()
 
 
 def _item(s: Session, item_id: str) -> SupplyItem:
-    return get_live(s, SupplyItem, item_id, "supply.item_not_found", "item_id")
+    return get_live(s, SupplyItem, item_id, "supply.item_not_found", "item_id", owned=False)
 
 
 def _lot_deltas(s: Session, item_id: str, lot: str) -> list[tuple[dt.date, int]]:

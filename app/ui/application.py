@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import config
 from app.actor import Actor
 from app.clock import today
-from app.db import Database, open_database
+from app.db import Database, DatabaseProblem, open_database
+from app.files import create_private_file
 from app.i18n import DEFAULT_LANGUAGE, language, set_language, tr
 from app.progress import Cancelled
 from app.services import auth
@@ -30,6 +31,12 @@ _keep: list[object] = []  # translators and windows that must outlive run()'s lo
 
 def settings_for(folder: Path) -> QSettings:
     return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def private_settings(folder: Path) -> None:
+    """settings.ini holds the last folders and searches used: the owner's alone, like the database. QSettings
+    rewrites it keeping the permissions of the file it replaces, so it is created private first."""
+    create_private_file(folder / "settings.ini")
 
 
 def install_translations(app: QApplication, lang: str) -> None:
@@ -92,20 +99,28 @@ def keep_schedule_current(window: MainWindow, ctx: AppContext) -> None:
 
 def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None) -> int:
     app = make_app()
-    folder = config.data_dir(data_dir)
-    if demo and not data_dir:
-        folder = config.data_dir(folder / "demo")
-    setup_logging(config.logs_dir(folder))
-    install_excepthook()
-    settings = settings_for(folder)
+    folder = config.village_dir(data_dir, demo=demo)
+    settings = settings_for(folder)  # only read here: a missing folder gives the defaults
     set_language(lang or str(settings.value("ui/language", DEFAULT_LANGUAGE)))
     app.setApplicationDisplayName(tr("app.name"))
     install_translations(app, language())
     apply_text_size(app, str(settings.value("ui/text_size", "normal")))
     try:
+        config.prepare_data_dir(folder)
+        setup_logging(config.logs_dir(folder))
+        private_settings(folder)
+    except OSError:  # a read-only folder, another user's, a full disk: nothing can be kept there
+        QMessageBox.critical(None, tr("error.title"), tr("cli_errors.folder_not_writable", path=str(folder)))
+        return 1
+    install_excepthook()
+    try:
         db = open_database(config.database_path(folder), backups=config.backups_dir(folder))
+    except DatabaseProblem as e:  # damaged, another program's, or from a newer version: said as it is
+        log.error("could not open the database: %s", type(e).__name__)
+        QMessageBox.critical(None, tr("error.title"), e.message())
+        return 1
     except Exception:
-        log.exception("could not open the database in %s", folder)
+        log.exception("could not open the database")
         QMessageBox.critical(
             None,
             tr("error.title"),

@@ -1,42 +1,26 @@
 """What a person sees when something goes wrong: a domain message, or one calm sentence and the log's
-location — never a traceback."""
+location — never a traceback. The log itself holds no personal data (app/logs.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import sys
-import traceback
-from logging.handlers import RotatingFileHandler
-from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.errors import DomainError
 from app.i18n import tr
+from app.logs import log_file, setup_logging
 
 log = logging.getLogger("app")
-_log_file: Path | None = None
-
-
-def setup_logging(folder: Path) -> Path:
-    global _log_file
-    _log_file = folder / "fhdesk.log"
-    handler = RotatingFileHandler(_log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    return _log_file
-
-
-def log_file() -> Path | None:
-    return _log_file
+__all__ = ["install_excepthook", "log_file", "setup_logging", "show_error", "unexpected_message"]
 
 
 def unexpected_message() -> str:
-    return tr("error.unexpected", log=str(_log_file) if _log_file else "—")
+    path = log_file()
+    return tr("error.unexpected", log=str(path) if path else "—")
 
 
 def show_error(parent: QWidget | None, error: BaseException) -> None:
@@ -54,7 +38,7 @@ def install_excepthook() -> None:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, error, tb)
             return
-        log.error("uncaught: %s", "".join(traceback.format_exception(kind, error, tb)))
+        log.error("uncaught", exc_info=(kind, error, tb))
         with contextlib.suppress(Exception):  # last resort: never raise from the hook
             show_error(None, error)
 

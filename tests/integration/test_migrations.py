@@ -18,9 +18,11 @@ from alembic.runtime.migration import MigrationContext
 from app import db as app_db
 from app.actor import Actor
 from app.db import Database, current_revision, head_revision, open_database
-from app.models import AuditEvent, Base, tracking
+from app.models import TRAVELLING_MODELS, AuditEvent, Base, tracking
+from app.models.ids import catalogue_item_id, followup_id
 from app.models.supply import SQLITE_LEDGER_TRIGGERS
 from app.services import auth, search
+from app.services import followups as followups_service
 from app.services import households as hh
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -408,9 +410,237 @@ def test_head_revision_constant_matches_alembic():
     assert head_revision() == alembic_head_revision()
 
 
-# ---------------------------------------------------------------- 0005: risk factors, the status a move gave
+# ---------------------------------------------------------------- 0004: a database saved by round 1 (at 0003)
 
-SCHEMA_0003 = DATA / "schema_0003.sqlite"  # made by tests/data/make_schema_0003_db.py
+SCHEMA_0003 = DATA / "schema_0003.sqlite"  # made by tests/data/make_schema_0003_db.py at commit e266c60
+KEPT = {  # table -> columns that 0004 leaves as they were (ids it re-keys are compared through their keys)
+    "household": ("household_no", "address", "head_person_id", "phone", "residence_type", "notes", "rev", "owner",
+                  "created_at", "created_by", "updated_at", "updated_by"),
+    "person": ("id", "household_id", "name", "name_pinyin", "name_initials", "sex", "birth_date", "id_number",
+               "relation", "marital_status", "marriage_date", "phone", "residence_status", "residence_place",
+               "death_date", "born_of_pregnancy_id", "notes", "rev", "owner", "created_at", "updated_at"),
+    "vital_event": ("id", "person_id", "household_id", "event_type", "event_date", "place", "notes", "rev"),
+    "pregnancy": ("id", "woman_id", "lmp", "edd", "registration_date", "outcome", "outcome_date", "rev"),
+    "contraceptive_method": ("id", "person_id", "method", "start_date", "stop_date", "rev"),
+    "folic_acid_course": ("id", "woman_id", "start_date", "end_date", "dose_mg", "rev"),
+    "prepregnancy_check": ("id", "woman_id", "check_date", "pregnancy_id", "rev"),
+    "support_entitlement": ("id", "household_id", "person_id", "kind", "assigned_on", "rev"),
+}  # fmt: skip
+
+
+def _rows_0003(conn: sa.Connection) -> dict[str, list[tuple[object, ...]]]:
+    """What round 1 stored, keyed the way 0004 keeps it: plain rows, households with their group's number,
+    follow-ups by (source, type, occurrence), answers by (follow-up key, item), movements by their item's code."""
+    out = {
+        t: sorted(conn.execute(sa.text(f"SELECT {', '.join(c)} FROM {t}")).all(), key=str)
+        for t, c in KEPT.items()
+    }
+    out["household_group"] = sorted(
+        conn.execute(
+            sa.text("SELECT h.id, g.number FROM household h JOIN villager_group g ON g.id = h.group_id")
+            if "group_id" in _columns(conn, "household")
+            else sa.text("SELECT id, group_no FROM household")
+        ).all()
+    )
+    followup_key = (
+        "CASE WHEN f.source_table = 'followup' THEN (SELECT s.followup_type || '/' || s.source_id || '/' || "
+        "s.occurrence FROM followup s WHERE s.id = f.source_id) ELSE f.source_id END"
+    )
+    out["followup"] = sorted(
+        conn.execute(
+            sa.text(
+                f"SELECT {followup_key}, f.followup_type, f.occurrence, f.person_id, f.earliest_date, f.due_date, "
+                "f.latest_date, f.status, f.done_date, f.result, f.rev FROM followup f"
+            )
+        ).all(),
+        key=str,
+    )
+    out["followup_answer"] = sorted(
+        conn.execute(
+            sa.text(
+                f"SELECT {followup_key}, f.followup_type, f.occurrence, a.item_key, a.value FROM followup_answer a "
+                "JOIN followup f ON f.id = a.followup_id"
+            )
+        ).all(),
+        key=str,
+    )
+    out["stock_movement"] = sorted(
+        conn.execute(
+            sa.text(
+                "SELECT m.id, i.code, m.lot, m.expiry_date, m.movement_type, m.direction, m.quantity, "
+                "m.movement_date, m.person_id FROM stock_movement m JOIN supply_item i ON i.id = m.item_id"
+            )
+        ).all(),
+        key=str,
+    )
+    return {table: _plain(rows) for table, rows in out.items()}
+
+
+def _plain(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """Rows as comparable text whatever the database: SQLite hands back its stored text, PostgreSQL typed
+    values (timestamps in UTC with a zone)."""
+
+    def one(v: object) -> object:
+        if isinstance(v, dt.datetime):
+            v = v.astimezone(dt.UTC).replace(tzinfo=None) if v.tzinfo else v
+            return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        return v
+
+    return sorted((tuple(one(v) for v in row) for row in rows), key=str)
+
+
+def _columns(conn: sa.Connection, table: str) -> set[str]:
+    return {c["name"] for c in sa.inspect(conn).get_columns(table)}
+
+
+def _check_upgraded(db: Database, before: dict[str, list[tuple[object, ...]]]) -> None:
+    with db.engine.connect() as conn:
+        after = _rows_0003(conn)
+        for table in before:
+            assert after[table] == before[table], table
+        derived = conn.execute(sa.text("SELECT id, source_id, followup_type, occurrence FROM followup")).all()
+        assert all(fid == followup_id(src, t, occ) for fid, src, t, occ in derived)
+        items = conn.execute(sa.text("SELECT id, code, owner FROM supply_item")).all()
+        assert all(iid == catalogue_item_id(code) and owner == "620422103000" for iid, code, owner in items)
+        rows = sum(
+            conn.execute(sa.text(f"SELECT count(*) FROM {m.__tablename__}")).scalar_one()
+            for m in TRAVELLING_MODELS
+        )
+        baselines = conn.execute(
+            sa.text("SELECT count(DISTINCT record_table || '/' || record_id) FROM audit_event "
+                    "WHERE action = 'baseline' AND record_table NOT IN ('app_user', 'village_profile')")
+        ).scalar_one()  # fmt: skip
+        # every row's after-image anchored in the chain (0005 anchors again the rows whose table it widened)
+        assert baselines == rows
+    assert db.node == "620422103201"
+    assert audit_chain_intact(db)
+    with db.read() as s:  # every row is its last line's after-image
+        last = dict(
+            s.execute(sa.select(AuditEvent.record_id, AuditEvent.after_digest).order_by(AuditEvent.seq)).all()
+        )
+        for model in TRAVELLING_MODELS:
+            for row in s.execute(sa.select(model.__table__)).mappings():
+                assert last[row["id"]] == tracking.row_digest(model.__table__, row), model.__tablename__
+
+
+def _next_checks_asked(db: Database) -> dict[str, dt.date]:
+    """Open antenatal checks whose previous check asked for another due day (its next check date, kept in this
+    check's window): follow-up id -> the due day the engine gives it."""
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT f.id, f.earliest_date, f.due_date, f.latest_date, a.value FROM followup f "
+                "JOIN followup p ON p.source_id = f.source_id AND p.status = 'done' AND p.followup_type = "
+                "'anc' || (CAST(substr(f.followup_type, 4) AS INTEGER) - 1) "
+                "JOIN followup_answer a ON a.followup_id = p.id AND a.item_key = 'next_check_date' "
+                "WHERE f.followup_type IN ('anc2', 'anc3', 'anc4', 'anc5') AND f.status IN ('due', 'missed') "
+                "AND f.deleted_at IS NULL AND p.deleted_at IS NULL AND a.deleted_at IS NULL AND a.value <> ''"
+            )
+        ).all()
+    out = {}
+    for fid, earliest, due, latest, value in rows:
+        day = min(max(dt.date.fromisoformat(value), _day(earliest)), _day(latest))
+        if day != _day(due):
+            out[fid] = day
+    return out
+
+
+def _windows(db: Database) -> dict[str, tuple[object, ...]]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, earliest_date, due_date, latest_date, status FROM followup"))
+        return {fid: (_day(e), _day(d), _day(la), st) for fid, e, d, la, st in rows}
+
+
+def _day(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def test_a_database_saved_at_0003_upgrades_with_every_row_intact(tmp_path: Path):
+    path = tmp_path / "fhdesk.sqlite"
+    shutil.copyfile(SCHEMA_0003, path)
+    assert stored_revision(path) == "0003"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        before = _rows_0003(conn)
+    engine.dispose()
+    assert (
+        len(before["person"]) > 400 and len(before["followup"]) > 250 and len(before["stock_movement"]) > 250
+    )
+    db = open_database(path, backups=tmp_path / "backups")
+    try:
+        _check_upgraded(db, before)
+        # the upgraded village works: an officer edits, the schedule finds nothing to change
+        user = auth.login(db, "demo", "demo1234")
+        officer = Actor(user.id, user.role, db.node)
+        asked, before = _next_checks_asked(db), _windows(db)
+        summary = followups_service.regenerate_all(db, officer, dt.date(2026, 11, 24))
+        # nothing new; only due days move, to the next check date round 1's checklists asked for
+        after = _windows(db)
+        moved = {fid for fid in before if after[fid] != before[fid]}
+        assert summary.inserted == 0 and summary.moved == len(moved) > 0
+        for fid in moved:
+            (earliest, _, latest, status), now = before[fid], after[fid]
+            assert now == (earliest, asked[fid], latest, status)
+        assert audit_chain_intact(db)
+    finally:
+        db.dispose()
+    assert stored_revision(next((tmp_path / "backups").iterdir())) == "0003"  # backed up before upgrading
+
+
+def test_a_postgresql_database_at_0003_upgrades_with_every_row_intact(postgres_url: str):
+    """The same round-1 rows loaded into PostgreSQL at revision 0003, then upgraded there."""
+    from alembic import command
+
+    engine = app_db.make_engine(postgres_url)
+    with engine.begin() as conn:
+        command.upgrade(app_db.alembic_config(conn), "0003")
+    source = sa.create_engine(f"sqlite:///{SCHEMA_0003}")
+    old = sa.MetaData()
+    old.reflect(engine)
+    with source.connect() as src, engine.begin() as dst:
+        heads: list[dict[str, object]] = []
+        births: list[dict[str, object]] = []
+        for table in old.sorted_tables:
+            if table.name == "alembic_version":
+                continue
+            rows = [
+                dict(r)
+                for r in src.execute(
+                    sa.select(sa.Table(table.name, sa.MetaData(), autoload_with=src))
+                ).mappings()
+            ]
+            for r in rows:  # the two references that point forwards are set afterwards
+                if table.name == "household" and r.get("head_person_id"):
+                    heads.append({"b_id": r["id"], "b_v": r["head_person_id"]})
+                    r["head_person_id"] = None
+                if table.name == "person" and r.get("born_of_pregnancy_id"):
+                    births.append({"b_id": r["id"], "b_v": r["born_of_pregnancy_id"]})
+                    r["born_of_pregnancy_id"] = None
+            if rows:
+                dst.execute(table.insert(), rows)
+        for name, column, pairs in (
+            ("household", "head_person_id", heads),
+            ("person", "born_of_pregnancy_id", births),
+        ):
+            t = old.tables[name]
+            dst.execute(
+                t.update().where(t.c.id == sa.bindparam("b_id")).values({column: sa.bindparam("b_v")}), pairs
+            )
+        dst.exec_driver_sql("SELECT setval('audit_event_seq_seq', (SELECT max(seq) FROM audit_event))")
+    with source.connect() as src:
+        before = _rows_0003(src)
+    source.dispose()
+    engine.dispose()
+    db = app_db.open_url(postgres_url)
+    try:
+        _check_upgraded(db, before)
+    finally:
+        db.dispose()
+
+
+# ---------------------------------------------------------------- 0005: risk factors, the status a move gave
 
 
 def last_lines_describe_their_rows(db: Database, models: tuple[type, ...]) -> bool:

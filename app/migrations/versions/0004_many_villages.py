@@ -181,15 +181,23 @@ def _people() -> None:
 def _rekey(
     conn: sa.Connection, table: str, mapping: dict[str, str], references: Iterable[tuple[str, str]]
 ) -> None:
-    """Give rows of `table` new ids and point every reference (table, column) and audit line at them."""
-    if not mapping:
-        return
+    """Give rows of `table` new ids and point every reference (table, column) and audit line at them. SQLite runs
+    this with foreign keys off; PostgreSQL checks them at once, so the references' constraints are dropped for
+    the moment and made again (checking every row then)."""
     pairs = [{"old": old, "new": new} for old, new in mapping.items() if old != new]
     if not pairs:
         return
+    references = list(references)
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        for ref_table, column in references:
+            op.drop_constraint(f"fk_{ref_table}_{column}_{table}", ref_table, type_="foreignkey")
     conn.execute(sa.text(f"UPDATE {table} SET id = :new WHERE id = :old"), pairs)
     for ref_table, column in references:
         conn.execute(sa.text(f"UPDATE {ref_table} SET {column} = :new WHERE {column} = :old"), pairs)
+    if postgres:
+        for ref_table, column in references:
+            op.create_foreign_key(f"fk_{ref_table}_{column}_{table}", ref_table, table, [column], ["id"])
     conn.execute(
         sa.text("UPDATE audit_event SET record_id = :new WHERE record_table = :t AND record_id = :old"),
         [{**p, "t": table} for p in pairs],

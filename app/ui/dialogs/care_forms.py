@@ -94,7 +94,13 @@ class StopMethodForm(FormDialog):
         if when is None:
             raise DomainError("field.required", "stop_date")
         care.stop_method(
-            self.ctx.db, self.ctx.actor, self.episode.id, when, self.reason.text(), self.ctx.today()
+            self.ctx.db,
+            self.ctx.actor,
+            self.episode.id,
+            when,
+            self.reason.text(),
+            self.ctx.today(),
+            expected_rev=self.episode.rev,
         )
 
 

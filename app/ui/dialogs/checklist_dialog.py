@@ -162,4 +162,6 @@ class ChecklistDialog(FormDialog):
             result=self.result_edit.text(),
             notes=self.notes.toPlainText(),
         )
-        followups.record_visit(self.ctx.db, self.ctx.actor, self.row.id, visit, self.ctx.today())
+        followups.record_visit(
+            self.ctx.db, self.ctx.actor, self.row.id, visit, self.ctx.today(), expected_rev=self.row.rev
+        )

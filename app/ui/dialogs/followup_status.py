@@ -36,5 +36,11 @@ class FollowupStatusDialog(FormDialog):
 
     def submit(self) -> None:
         followups.set_status(
-            self.ctx.db, self.ctx.actor, self.row.id, self.status, self.reason.text(), self.ctx.today()
+            self.ctx.db,
+            self.ctx.actor,
+            self.row.id,
+            self.status,
+            self.reason.text(),
+            self.ctx.today(),
+            expected_rev=self.row.rev,
         )

@@ -26,6 +26,7 @@ class HouseholdForm(FormDialog):
         self.setObjectName("householdForm")
         self.ctx, self.household_id = ctx, household_id
         self.saved_id: str | None = household_id
+        self.rev: int | None = None  # the revision the form opened (a change saved meanwhile is refused)
         self.number = self.add_field("household_form.number", "household_no", QLineEdit())
         self.group = self.add_field(
             "household_form.group",
@@ -41,7 +42,7 @@ class HouseholdForm(FormDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(60)
         if household_id:
-            data = hh.household_input(ctx.db, household_id)
+            data, self.rev = hh.household_input(ctx.db, household_id)
             self.number.setText(data.household_no)
             set_combo(self.group, str(data.group_no))
             self.address.setText(data.address)
@@ -66,6 +67,6 @@ class HouseholdForm(FormDialog):
             notes=self.notes.toPlainText(),
         )
         if self.household_id:
-            hh.update_household(self.ctx.db, self.ctx.actor, self.household_id, data)
+            hh.update_household(self.ctx.db, self.ctx.actor, self.household_id, data, expected_rev=self.rev)
         else:
             self.saved_id = hh.create_household(self.ctx.db, self.ctx.actor, data)

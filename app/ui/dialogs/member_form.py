@@ -25,13 +25,16 @@ from app.ui.labels import choices, fmt_date, label
 from app.vocab import MaritalStatus, ResidenceStatus, VitalEventType
 
 OPEN_EXISTING = 2  # dialog result: the officer chose to open the existing person instead
+MERGE_WITH = 3  # dialog result: the officer chose to merge the edited person with the existing one
 EDITABLE_STATUSES = (ResidenceStatus.RESIDENT, ResidenceStatus.OUT_MIGRANT, ResidenceStatus.IN_MIGRANT)
 
 
 class DuplicateDialog(QDialog):
     """Lists the people who may be the same person; the officer opens one or saves anyway."""
 
-    def __init__(self, candidates: list[hh.DuplicateCandidate], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, candidates: list[hh.DuplicateCandidate], parent: QWidget | None = None, *, editing: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("duplicateDialog")
         self.setWindowTitle(tr("duplicate.title"))
@@ -53,8 +56,10 @@ class DuplicateDialog(QDialog):
             )
         self.list.setCurrentRow(0)
         buttons = QDialogButtonBox()
+        # a new person: open the record that exists instead; an edited one: merge the two records
         self.open_button = buttons.addButton(
-            tr("duplicate.open_existing"), QDialogButtonBox.ButtonRole.AcceptRole
+            tr("duplicate.merge" if editing else "duplicate.open_existing"),
+            QDialogButtonBox.ButtonRole.AcceptRole,
         )
         self.save_button = buttons.addButton(
             tr("duplicate.save_anyway"), QDialogButtonBox.ButtonRole.ApplyRole
@@ -62,7 +67,7 @@ class DuplicateDialog(QDialog):
         self.cancel_button = buttons.addButton(tr("common.cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         self.open_button.setObjectName("openExisting")
         self.save_button.setObjectName("saveAnyway")
-        self.open_button.clicked.connect(lambda: self.done(OPEN_EXISTING))
+        self.open_button.clicked.connect(lambda: self.done(MERGE_WITH if editing else OPEN_EXISTING))
         self.save_button.clicked.connect(self.accept)
         self.cancel_button.clicked.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -92,6 +97,7 @@ class MemberForm(FormDialog):
         self.saved_id: str | None = person_id
         self.existing: hh.DuplicateCandidate | None = None
         self.rev: int | None = None
+        self.loaded_identity: tuple[object, ...] = ()
         self.name = self.add_field("member_form.name", "name", QLineEdit())
         self.id_number = self.add_field("member_form.id_number", "id_number", QLineEdit())
         self.id_number.setMaxLength(20)
@@ -142,6 +148,7 @@ class MemberForm(FormDialog):
 
     def _load(self, p: hh.PersonRow) -> None:
         self.rev = p.rev
+        self.loaded_identity = (p.name, p.birth_date, p.id_number or None)
         self.name.setText(p.name)
         self.id_number.setText(p.id_number)
         set_combo(self.sex, p.sex)
@@ -209,6 +216,23 @@ class MemberForm(FormDialog):
         data = self.person_input()
         today = self.ctx.today()
         if self.person_id:
+            checked = hh.check_person(data, today).data
+            identity_changed = (checked.name, checked.birth_date, checked.id_number) != self.loaded_identity
+            duplicates = (
+                hh.find_duplicates(self.ctx.db, checked, exclude_id=self.person_id)
+                if identity_changed
+                else []
+            )
+            if duplicates:
+                dialog = DuplicateDialog(duplicates, self, editing=True)
+                result = dialog.exec()
+                if result == MERGE_WITH:
+                    self.existing = dialog.chosen()
+                    self.dirty = False
+                    self.done(MERGE_WITH)
+                    return False
+                if result != QDialog.DialogCode.Accepted:
+                    return False
             hh.update_person(self.ctx.db, self.ctx.actor, self.person_id, data, today, expected_rev=self.rev)
             return True
         checked = hh.check_person(data, today).data  # show field errors before asking about duplicates

@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.services import care, followups, supplies
+from app.services import care, followups, supplies, voiding
 from app.services import households as hh
 from app.services import pregnancies as pg
 from app.ui.context import AppContext
 from app.ui.dialogs.care_forms import EndDateForm, FolicForm, MethodForm, PrepregnancyForm, StopMethodForm
 from app.ui.dialogs.pregnancy_form import OutcomeDialog, PregnancyForm
 from app.ui.dialogs.supply_forms import IssueForm
+from app.ui.dialogs.void_dialog import VoidDialog
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView
@@ -117,6 +118,7 @@ class PersonCareDialog(QDialog):
         )
         self.methods.add_button("care.choose_method", "chooseMethod", self.choose_method)
         self.methods.add_button("care.stop_method", "stopMethod", self.stop_method)
+        self.methods.add_button("care.void", "voidMethod", self.void_method)
         self.tabs.addTab(self.methods, tr("care.tab.methods"))
 
         self.pregnancies: _Tab | None = None
@@ -135,6 +137,9 @@ class PersonCareDialog(QDialog):
             )
             self.folic.add_button("care.start_folic", "startFolic", self.start_folic)
             self.folic.add_button("care.end_folic", "endFolic", self.end_folic)
+            self.folic.add_button(
+                "care.void", "voidFolic", lambda: self.void_care(self.folic, "folic_course")
+            )
             self.tabs.addTab(self.folic, tr("care.tab.folic"))
 
             self.prepreg = _Tab(
@@ -149,6 +154,9 @@ class PersonCareDialog(QDialog):
                 lambda: care.prepregnancy_checks_of(ctx.db, p.id),
             )
             self.prepreg.add_button("care.add_prepreg", "addPrepreg", self.add_prepreg)
+            self.prepreg.add_button(
+                "care.void", "voidPrepreg", lambda: self.void_care(self.prepreg, "prepregnancy_check")
+            )
             self.tabs.addTab(self.prepreg, tr("care.tab.prepreg"))
 
             self.pregnancies = _Tab(
@@ -168,6 +176,7 @@ class PersonCareDialog(QDialog):
             )
             self.pregnancies.add_button("pregnancies.register", "registerPregnancy", self.register_pregnancy)
             self.pregnancies.add_button("pregnancies.outcome", "recordOutcome", self.record_outcome)
+            self.pregnancies.add_button("care.void", "voidPregnancy", self.void_pregnancy)
             self.tabs.addTab(self.pregnancies, tr("care.tab.pregnancies"))
 
         self.supplies_tab = _Tab(
@@ -205,6 +214,7 @@ class PersonCareDialog(QDialog):
             lambda: followups.person_followups(ctx.db, p.id),
         )
         self.followup_tab.add_button("care.record_visit", "recordVisit", self.record_visit)
+        self.followup_tab.add_button("care.void_visit", "voidVisit", self.void_visit)
         self.followup_tab.view.doubleClicked.connect(lambda _: self.record_visit())
         self.tabs.addTab(self.followup_tab, tr("care.tab.followups"))
 
@@ -224,6 +234,60 @@ class PersonCareDialog(QDialog):
                 tab = self.tabs.widget(i)
                 if isinstance(tab, _Tab):
                     tab.refresh()
+
+    def _void(self, what: str, void: Callable[[str], None]) -> None:
+        """作废 a record typed by mistake, with the reason the officer gives."""
+        self._after(VoidDialog(what, void, self))
+
+    def void_method(self) -> None:
+        e = self.methods.selected()
+        if isinstance(e, care.MethodRow):
+            what = tr("void.what_method", method=label("method", e.method), start=fmt_date(e.start_date))
+            self._void(
+                what,
+                lambda reason: voiding.void_method(
+                    self.ctx.db, self.ctx.actor, e.id, reason, self.ctx.today(), expected_rev=e.rev
+                ),
+            )
+
+    def void_care(self, tab: _Tab, kind: str) -> None:
+        row = tab.selected()
+        if not isinstance(row, care.FolicCourseRow | care.PrepregnancyCheckRow):
+            return
+        day = row.start_date if isinstance(row, care.FolicCourseRow) else row.check_date
+        kind = tr("care.tab.folic" if isinstance(row, care.FolicCourseRow) else "care.tab.prepreg")
+        self._void(
+            tr("void.what_care", kind=kind, date=fmt_date(day)),
+            lambda reason: voiding.void_care_record(
+                self.ctx.db, self.ctx.actor, kind, row.id, reason, self.ctx.today(), expected_rev=row.rev
+            ),
+        )
+
+    def void_pregnancy(self) -> None:
+        if self.pregnancies is None:
+            return
+        p = self.pregnancies.selected()
+        if isinstance(p, pg.PregnancyRow):
+            self._void(
+                tr("void.what_pregnancy", lmp=fmt_date(p.lmp)),
+                lambda reason: voiding.void_pregnancy(
+                    self.ctx.db, self.ctx.actor, p.id, reason, self.ctx.today(), expected_rev=p.rev
+                ),
+            )
+
+    def void_visit(self) -> None:
+        f = self.followup_tab.selected()
+        if isinstance(f, followups.FollowupRow) and f.status == FollowupStatus.DONE:
+            self._void(
+                tr(
+                    "void.what_visit",
+                    type=label("followup_type", f.followup_type),
+                    date=fmt_date(f.done_date),
+                ),
+                lambda reason: voiding.void_visit(
+                    self.ctx.db, self.ctx.actor, f.id, reason, self.ctx.today(), expected_rev=f.rev
+                ),
+            )
 
     def choose_method(self) -> None:
         self._after(MethodForm(self.ctx, self.person, self))
@@ -250,7 +314,7 @@ class PersonCareDialog(QDialog):
                 self.ctx,
                 tr("care.end_folic"),
                 lambda day: care.end_folic_course(
-                    self.ctx.db, self.ctx.actor, course.id, day, self.ctx.today()
+                    self.ctx.db, self.ctx.actor, course.id, day, self.ctx.today(), expected_rev=course.rev
                 ),
                 self,
             )

@@ -289,5 +289,10 @@ class OutcomeDialog(FormDialog):
 
     def submit(self) -> None:
         self.new_person_ids = pg.record_outcome(
-            self.ctx.db, self.ctx.actor, self.pregnancy.id, self.data(), self.ctx.today()
+            self.ctx.db,
+            self.ctx.actor,
+            self.pregnancy.id,
+            self.data(),
+            self.ctx.today(),
+            expected_rev=self.pregnancy.rev,
         )

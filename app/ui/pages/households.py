@@ -12,17 +12,21 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.i18n import tr
 from app.services import households as hh
+from app.services import voiding
 from app.ui.context import AppContext
 from app.ui.dialogs.events import DeathDialog, MoveAwayDialog, MoveToHouseholdDialog
 from app.ui.dialogs.household_form import HouseholdForm
-from app.ui.dialogs.member_form import OPEN_EXISTING, MemberForm
+from app.ui.dialogs.member_form import MERGE_WITH, OPEN_EXISTING, MemberForm
+from app.ui.dialogs.merge_dialog import DuplicatesDialog, MergeDialog
 from app.ui.dialogs.supply_forms import IssueForm
+from app.ui.dialogs.void_dialog import VoidDialog
 from app.ui.labels import fmt_date, label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView, action_button, fill_group_combo
@@ -107,6 +111,18 @@ class HouseholdsPage(QWidget):
             top, "households.edit", "editHousehold", self.edit_household
         )
         self.card_button = action_button(top, "households.print_card", "printCard", self.print_card)
+        # Rarely needed, so out of the way: a mistaken household, and records of one person typed twice.
+        self.more_button = QToolButton()
+        self.more_button.setObjectName("householdMore")
+        self.more_button.setText(tr("households.more"))
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        more = QMenu(self.more_button)
+        self.void_household_action = more.addAction(tr("households.void"), self.void_household)
+        self.void_household_action.setObjectName("voidHousehold")
+        self.duplicates_action = more.addAction(tr("households.duplicates"), self.find_duplicates)
+        self.duplicates_action.setObjectName("findDuplicates")
+        self.more_button.setMenu(more)
+        top.addWidget(self.more_button)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -168,6 +184,7 @@ class HouseholdsPage(QWidget):
         member = self.selected_member()
         present = member is not None and member.residence_status in PRESENT
         self.edit_household_button.setEnabled(has_household)
+        self.void_household_action.setEnabled(has_household)
         self.card_button.setEnabled(has_household)
         self.add_member_button.setEnabled(has_household)
         self.add_newborn_button.setEnabled(has_household)
@@ -200,6 +217,10 @@ class HouseholdsPage(QWidget):
         give.setObjectName("giveSupplies")
         give.setEnabled(member.residence_status in PRESENT)
         give.triggered.connect(self.give_supplies)
+        menu.addSeparator()
+        void = menu.addAction(tr("members.void"))
+        void.setObjectName("voidMember")
+        void.triggered.connect(self.void_member)
         menu.exec(self.member_view.viewport().mapToGlobal(pos))
 
     # -- actions
@@ -239,8 +260,13 @@ class HouseholdsPage(QWidget):
         if h is None or p is None or p.residence_status not in PRESENT:
             return
         form = MemberForm(self.ctx, h.id, p.id, parent=self)
-        if form.exec() == QDialog.DialogCode.Accepted:
+        result = form.exec()
+        if result == QDialog.DialogCode.Accepted:
             self._saved(h.id, p.id)
+        elif result == MERGE_WITH and form.existing is not None:
+            merged = MergeDialog(self.ctx, p.id, form.existing.person.id, self).exec()
+            if merged == QDialog.DialogCode.Accepted:
+                self._saved(h.id, p.id)
 
     def give_supplies(self) -> None:
         """发放药具 to the selected member (their care record lists what they received)."""
@@ -276,6 +302,40 @@ class HouseholdsPage(QWidget):
         dialog = MoveToHouseholdDialog(self.ctx, p, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._saved(dialog.target.currentData() or p.household_id, p.id)
+
+    def void_member(self) -> None:
+        """作废: a member typed by mistake leaves the register (history kept)."""
+        h, p = self.selected_household(), self.selected_member()
+        if h is None or p is None:
+            return
+        dialog = VoidDialog(
+            tr("void.what_member", name=p.name, number=h.household_no),
+            lambda reason: voiding.void_person(
+                self.ctx.db, self.ctx.actor, p.id, reason, self.ctx.today(), expected_rev=p.rev
+            ),
+            self,
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(h.id)
+
+    def void_household(self) -> None:
+        h = self.selected_household()
+        if h is None:
+            return
+        dialog = VoidDialog(
+            tr("void.what_household", number=h.household_no),
+            lambda reason: voiding.void_household(self.ctx.db, self.ctx.actor, h.id, reason),
+            self,
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved()
+
+    def find_duplicates(self) -> None:
+        """可能重复的记录, each pair offered for merging."""
+        dialog = DuplicatesDialog(self.ctx, self)
+        dialog.exec()
+        if dialog.merged:
+            self._saved()
 
     def reload_groups(self) -> None:
         fill_group_combo(self.group_combo, self.ctx.db)
