@@ -17,8 +17,8 @@ from app.vocab import DeliveryPlace, PregnancyOutcome, Relation, ResidenceStatus
 RISKS = (
     ("previous_caesarean", ""),
     ("other", "轻度贫血"),
-    ("diabetes", "妊娠期糖尿病"),
-    ("hypertension", "妊娠期高血压"),
+    ("diabetes", ""),
+    ("hypertension", ""),
     ("other", "既往自然流产史"),
     ("other", "甲状腺功能减退"),
 )

@@ -70,7 +70,8 @@ class PregnancyForm(FormDialog):
         grid.setContentsMargins(0, 0, 0, 0)
         self.risk_ticks: dict[str, QCheckBox] = {}
         for i, rule in enumerate(self.rules.tickable):
-            box = QCheckBox(tr(rule.label_id))
+            # a factor that needs the notes says so on its tick box
+            box = QCheckBox(tr("pregnancy_form.risk_other_tick") if rule.note_required else tr(rule.label_id))
             box.setObjectName(f"risk_{rule.code}")
             box.toggled.connect(self._mark_dirty)
             box.toggled.connect(self._show_flags)

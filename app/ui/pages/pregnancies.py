@@ -55,7 +55,7 @@ def columns(ctx: AppContext) -> list[Column[pg.PregnancyRow]]:
             "pregnancies.col.risk",
             risk_text,
             sort_key=lambda r: (len(r.risk_flags), r.risk_flags),
-            width=200,
+            width=160,
         ),
         Column("pregnancies.col.phone", lambda r: r.phone, width=110),
     ]
