@@ -327,7 +327,7 @@ def cmd_cards(args: argparse.Namespace) -> int:
             batch,
             layout=args.layout,
             full_ids=args.full_ids,
-            show_methods=not args.no_methods,
+            show_methods=args.methods,
             progress=None if args.quiet else _text_progress,
         )
     finally:
@@ -476,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
     cards.add_argument("--household", action="append", metavar="NUMBER", help=tr("cli.help_cards_household"))
     cards.add_argument("--layout", choices=CARD_LAYOUTS, default="a5", help=tr("cli.help_cards_layout"))
     cards.add_argument("--full-ids", action="store_true", help=tr("cli.help_cards_full_ids"))
-    cards.add_argument("--no-methods", action="store_true", help=tr("cli.help_cards_no_methods"))
+    cards.add_argument("--methods", action="store_true", help=tr("cli.help_cards_methods"))
     cards.add_argument("--out", type=output_file, required=True, help=tr("cli.help_cards_out"))
     cards.add_argument("--quiet", action="store_true", help=tr("cli.help_cards_quiet"))
     cards.set_defaults(func=cmd_cards)

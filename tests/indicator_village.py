@@ -12,7 +12,7 @@ Four households, twelve people present on 2026-10-31 (eleven residents and 郑�
   folic-acid course from 10-02, followed up 10-28: "stopped". 周娟 (married, no marriage date): registered
   04-01, a stillbirth in hospital on 10-25, no home visit yet. Issued one bottle of folic acid on 10-05,
   reversed on 10-06 (a mistake), so not supplied.
-- 0202 孙丽 (head, no phone): registered late in October (LMP 06-01, registered 10-12, 133 days); one bottle of
+- 0202 孙丽 (head; nobody in 0202 has a phone): registered late in October (LMP 06-01, registered 10-12, 133 days); one bottle of
   folic acid 10-02. 吴静: folic course from 09-01 (one bottle 09-02), followed up 10-03 "sometimes" and
   10-30 "daily" (her latest answer counts). 郑云 (moved in 10-20 from 四川省成都市): folic course from 10-21,
   followed up 10-30 "sometimes". A boy 孙小虎 born 11-02 (not in October).
@@ -55,7 +55,8 @@ OCTOBER = {
     "folic_daily": {"吴静"},
     "quality_failing": {
         "quality.rule.id_missing": {"赵敏", "张小宝", "陈大妹", "陈二妹"},
-        "quality.rule.phone_missing_adult": {"孙丽"},
+        # 0202 has no phone and none of its three members present on 10-31 has one
+        "quality.rule.household_unreachable": {"孙丽", "吴静", "郑云"},
         "quality.rule.marriage_date_missing": {"周娟"},
     },
     "postpartum_visits": {"done": {"刘芳", "王丽"}, "missed": set(), "open": {"周娟"}},

@@ -23,4 +23,7 @@ class VitalEvent(SyncMixin, Base):
     event_type: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     event_date: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
     place: Mapped[str | None] = mapped_column(sa.String(120))  # where from / to, for moves
+    # For moves: the residence status the move gave the person (a move in: resident or in-migrant), so their
+    # status on a past day is known after a later death or move; NULL where it was not recorded (before 0005).
+    residence_status: Mapped[str | None] = mapped_column(sa.String(20))
     notes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")

@@ -43,6 +43,9 @@ class Pregnancy(SyncMixin, Base):
     gravidity: Mapped[int | None] = mapped_column(sa.Integer)
     parity: Mapped[int | None] = mapped_column(sa.Integer)
     risk_notes: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # The risk factors the officer ticked (codes of resources/followups/risk_rules.json, space-separated);
+    # the high-risk flags are computed from them, the woman's age at the EDD and the gravidity.
+    risk_factors: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     planned_facility: Mapped[str] = mapped_column(sa.String(120), nullable=False, default="")
     birth_reg_no: Mapped[str | None] = mapped_column(sa.String(40))
     birth_reg_date: Mapped[dt.date | None] = mapped_column(sa.Date)

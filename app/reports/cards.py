@@ -40,6 +40,7 @@ from app.progress import report as check_progress
 from app.reports.fonts import register_cjk_font
 from app.reports.qr import draw_qr
 from app.services.cards import (
+    METHOD_FOLLOWUPS,
     CardBatch,
     CardFollowup,
     CardMember,
@@ -48,11 +49,11 @@ from app.services.cards import (
     HouseholdCard,
     mask_id_number,
 )
-from app.vocab import FollowupType, Relation, ResidenceStatus, Sex
+from app.vocab import Relation, ResidenceStatus, Sex
 
 CARD_LAYOUTS = ("a5", "a4_two_up")
 # Visits that say which method a woman uses: left off with the methods when the officer chooses so.
-CONTRACEPTIVE_FOLLOWUPS = (FollowupType.CONTRACEPTIVE_CHECK, FollowupType.RESUPPLY, FollowupType.INJECTION)
+CONTRACEPTIVE_FOLLOWUPS = METHOD_FOLLOWUPS
 
 CARD_SIZE = A5  # (419.5, 595.3) points: one card page
 MARGIN = 10 * mm
@@ -267,7 +268,7 @@ class Block:
 class CardLayout:
     """Turns cards into blocks in one font, for one batch (its officer, date and ID option)."""
 
-    def __init__(self, font: str, batch: CardBatch, full_ids: bool, show_methods: bool = True) -> None:
+    def __init__(self, font: str, batch: CardBatch, full_ids: bool, show_methods: bool = False) -> None:
         self.font = font
         self.batch = batch
         self.full_ids = full_ids
@@ -670,14 +671,14 @@ def write_cards(
     *,
     layout: str = "a5",
     full_ids: bool = False,
-    show_methods: bool = True,
+    show_methods: bool = False,
     progress: ProgressFn | None = None,
 ) -> int:
     """Write the batch's cards, in its order, to one PDF at `path`; return the number of sheets (PDF
     pages). The file appears whole or not at all; `progress(fraction, message)` returning False cancels
     (Cancelled, and nothing is left behind). A missing font file raises FontMissing before anything is
-    written. `show_methods=False` leaves contraceptive methods, and the visits that would name them, off the
-    cards (a family may not want them on a card that hangs on the wall)."""
+    written. Contraceptive methods, and the visits that would name them, are left off the cards unless
+    `show_methods` (a card hangs on the wall: the family may not want them seen)."""
     if layout not in CARD_LAYOUTS:
         raise ValueError(f"unknown card layout {layout!r}; expected one of {CARD_LAYOUTS}")
     message = tr("card.progress")

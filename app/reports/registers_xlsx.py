@@ -120,6 +120,7 @@ PREGNANCY_COLUMNS = {
     "registers.col.weeks": Col(TXT, 7),
     "registers.col.gravidity": Col(INT, 5),
     "registers.col.parity": Col(INT, 5),
+    "registers.col.risk_flags": Col(TXT, 20),
     "registers.col.risk_notes": Col(TXT, 20),
     "registers.col.planned_facility": Col(TXT, 16),
     "registers.col.birth_reg_no": Col(DIG, 14),
@@ -204,6 +205,14 @@ class Labels:
 
     def flag(self, value: bool) -> str:
         return self.yes if value else self.no
+
+    def risk_flag(self, code: str) -> str:
+        """A high-risk rule's label (resources/followups/risk_rules.json)."""
+        msg_id = f"risk.flag.{code}"
+        text = self._seen.get(msg_id)
+        if text is None:
+            text = self._seen[msg_id] = tr(msg_id)
+        return text
 
 
 # ---------------------------------------------------------------- the registers' rows
@@ -321,6 +330,7 @@ def _pregnancies(db: Database, on: dt.date, group_no: int | None, label: Labels)
             str(weeks) if weeks is not None else "",
             p.gravidity,
             p.parity,
+            "、".join(label.risk_flag(code) for code in p.risk_flags),
             p.risk_notes,
             p.planned_facility,
             p.birth_reg_no,

@@ -36,10 +36,12 @@ from app.services.care import FOLIC_UNTIL_WEEKS
 from app.services.pregnancy_dates import GestationalAge, gestational_age
 from app.services.validation import full_years
 from app.services.women import MAX_AGE, MIN_AGE, birth_bounds
-from app.vocab import PRESENT, FollowupStatus, Relation, Sex
+from app.vocab import PRESENT, FollowupStatus, FollowupType, Relation, Sex
 
 CHUNK = 500  # households per round of queries: well under SQLite's limit of bound parameters
 SHOWN_DIGITS = 4  # an ID number on a card shows its last four characters unless printed in full
+# Visits that say which method a woman uses (left off with the methods, and for a woman who is pregnant).
+METHOD_FOLLOWUPS = (FollowupType.CONTRACEPTIVE_CHECK, FollowupType.RESUPPLY, FollowupType.INJECTION)
 
 
 # ---------------------------------------------------------------- what a card says
@@ -85,7 +87,7 @@ class CardWoman:
     person_id: str
     name: str
     age: int
-    method: str  # vocab.method code of her current method; "" when none is recorded
+    method: str  # vocab.method code of her current method; "" when none is recorded, or she is pregnant
     method_since: dt.date | None
     pregnant: bool
     lmp: dt.date | None
@@ -415,6 +417,11 @@ def _woman(
     followups: list[CardFollowup],
 ) -> CardWoman:
     lmp, edd = pregnancy if pregnancy else (None, None)
+    if pregnancy is not None:
+        # a card never says both: while she is pregnant, the method recorded before (and its visits) is not
+        # what she uses, whatever is left open on her record
+        method = None
+        followups = [f for f in followups if f.followup_type not in METHOD_FOLLOWUPS]
     folic = None
     if course is not None:
         start, end, dose = course

@@ -34,7 +34,7 @@ from app.services import followup_sync
 from app.services.permissions import Permission, require
 from app.services.records import get_live, live_person
 from app.services.validation import clean_phone, full_years, not_in_future, optional_text
-from app.vocab import PRESENT, ContraceptiveMethod, RiskGrade, Sex, SupportKind
+from app.vocab import PRESENT, ContraceptiveMethod, RecordStatus, RiskGrade, Sex, SupportKind
 
 REPRODUCTIVE_AGES = (15, 49)  # 育龄: full years on the check or start date
 MIN_METHOD_AGE = 15
@@ -198,6 +198,8 @@ def _number(value: object) -> bool:
 
 
 def check_method(data: MethodInput, today: dt.date) -> MethodInput:
+    if not data.method:  # informed choice: the person chooses; nothing is chosen for her
+        raise DomainError("care.method_required", "method")
     if data.method not in ContraceptiveMethod.__members__.values():
         raise DomainError("field.invalid_choice", "method")
     if data.start_date is None:
@@ -478,6 +480,59 @@ def end_folic_course(
     db.run(actor, do_end_folic_course, course_id, end_date, today, expected_rev)
 
 
+def folic_course_on(s: Session, woman_id: str, on: dt.date) -> FolicAcidCourse | None:
+    """Her course running on `on` (started by then, not ended before): folic acid issued to her that day is
+    part of it."""
+    return s.execute(
+        sa.select(FolicAcidCourse)
+        .where(
+            FolicAcidCourse.woman_id == woman_id,
+            FolicAcidCourse.live(),
+            FolicAcidCourse.start_date <= on,
+            sa.or_(FolicAcidCourse.end_date.is_(None), FolicAcidCourse.end_date >= on),
+        )
+        .order_by(FolicAcidCourse.start_date.desc())
+        .limit(1)
+    ).scalar()
+
+
+@dataclass(frozen=True)
+class FolicIssuePlan:
+    """What issuing folic acid to a person on a day does to her folic-acid record."""
+
+    course: FolicCourseRow | None  # her course running that day: the issue is linked to it, its bottles added
+    can_start: bool  # no course running: a woman of 15–49 present, free to start one on that day
+
+
+def folic_issue_plan(db: Database, person_id: str, on: dt.date) -> FolicIssuePlan:
+    with db.read() as s:
+        course = folic_course_on(s, person_id, on)
+        if course is not None:
+            return FolicIssuePlan(_course_row(course), False)
+        p = s.get(Person, person_id)
+        low, high = REPRODUCTIVE_AGES
+        if (
+            p is None
+            or p.deleted_at is not None
+            or p.status != RecordStatus.ACTIVE
+            or p.sex != Sex.FEMALE
+            or p.residence_status not in PRESENT
+            or not low <= full_years(p.birth_date, on) <= high
+        ):
+            return FolicIssuePlan(None, False)  # what do_start_folic_course would refuse (_woman)
+        try:
+            _ensure_no_open_course(s, person_id, on, None)
+        except DomainError:
+            return FolicIssuePlan(None, False)
+        return FolicIssuePlan(None, True)
+
+
+def _course_row(f: FolicAcidCourse) -> FolicCourseRow:
+    return FolicCourseRow(
+        f.id, f.woman_id, f.start_date, f.end_date, f.dose_mg, f.bottles_issued, f.high_risk_reason, f.rev
+    )
+
+
 def folic_courses_of(db: Database, woman_id: str) -> list[FolicCourseRow]:
     """Her folic-acid courses, the latest first."""
     q = (
@@ -486,19 +541,7 @@ def folic_courses_of(db: Database, woman_id: str) -> list[FolicCourseRow]:
         .order_by(FolicAcidCourse.start_date.desc(), FolicAcidCourse.created_at.desc())
     )
     with db.read() as s:
-        return [
-            FolicCourseRow(
-                f.id,
-                f.woman_id,
-                f.start_date,
-                f.end_date,
-                f.dose_mg,
-                f.bottles_issued,
-                f.high_risk_reason,
-                f.rev,
-            )
-            for f in s.execute(q).scalars()
-        ]
+        return [_course_row(f) for f in s.execute(q).scalars()]
 
 
 # ---------------------------------------------------------------- contraceptive methods

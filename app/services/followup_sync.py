@@ -34,6 +34,7 @@ from app.services.schedule import Existing, Plan, Rules, Window
 from app.vocab import PRESENT, FollowupStatus, FollowupType
 
 REFERRAL_ITEM = "referred"  # a checklist item answered "yes" creates a referral-outcome follow-up
+NEXT_CHECK_ITEM = "next_check_date"  # a checklist's date item: the due day of the next occurrence
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,12 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
     gone = schedule.Plan((), "followup.reason.person_gone")
     deleted = schedule.Plan((), "followup.reason.record_deleted")
     sources: list[_Source] = []
+    asked = _next_dates_asked(s, person_ids)
 
     def add(table: str, sid: str, pid: str, is_deleted: bool, make: Callable[[], Plan]) -> None:
         plan = deleted if is_deleted else gone if pid not in present else make()
+        if sid in asked:
+            plan = schedule.with_next_dates(rules, plan, asked[sid])
         sources.append(_Source(table, sid, pid, plan))
 
     pregnancies = s.execute(
@@ -246,6 +250,27 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
     for fid, pid, done in referred:
         add("followup", fid, pid, False, lambda done=done: schedule.plan_referral(rules, done))
     return sources
+
+
+def _next_dates_asked(
+    s: Session, person_ids: Sequence[str] | None
+) -> dict[str, list[tuple[str, int, dt.date]]]:
+    """The next check dates that done visits asked for, by source record: (type, occurrence, date)."""
+    out: dict[str, list[tuple[str, int, dt.date]]] = defaultdict(list)
+    for source_id, ftype, occurrence, value in s.execute(
+        sa.select(Followup.source_id, Followup.followup_type, Followup.occurrence, FollowupAnswer.value)
+        .join(FollowupAnswer, FollowupAnswer.followup_id == Followup.id)
+        .where(
+            _in(Followup.person_id, person_ids),
+            Followup.status == FollowupStatus.DONE,
+            Followup.live(),
+            FollowupAnswer.item_key == NEXT_CHECK_ITEM,
+            FollowupAnswer.value != "",
+            FollowupAnswer.live(),
+        )
+    ):
+        out[source_id].append((ftype, occurrence, dt.date.fromisoformat(value)))
+    return out
 
 
 def _existing(s: Session, person_ids: Sequence[str] | None) -> dict[str, list[Existing]]:

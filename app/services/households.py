@@ -598,6 +598,7 @@ def do_add_person(
                 event_type=arrival,
                 event_date=event_date,
                 place=checked.residence_place if arrival == VitalEventType.MOVE_IN else None,
+                residence_status=checked.residence_status if arrival == VitalEventType.MOVE_IN else None,
             )
         )
     return p.id
@@ -745,6 +746,7 @@ def do_record_move_away(
             event_type=VitalEventType.MOVE_OUT,
             event_date=move_date,
             place=place,
+            residence_status=p.residence_status,
         )
     )
     if permanent:  # an out-migrant stays in the population and keeps the follow-ups

@@ -23,7 +23,8 @@ The definitions, for a period [first, last]:
 - follow-ups by type: those due in the period, cancelled ones left out; done = recorded done by the last day;
   missed = not done by then and the window closed before the last day; open = the rest.
 - supplies: app.services.supplies.supply_report for the period.
-- record quality: the validation rules of app.services.quality over the people present on the last day.
+- record quality: the validation rules of app.services.quality over the people present on the last day, each
+  rule reading the state of people as it was that day (a death recorded since changes nothing).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -51,8 +52,9 @@ from app.models import (
     VitalEvent,
 )
 from app.models.village import home_profile
+from app.services import population
 from app.services.pregnancies import DELIVERIES
-from app.services.quality import failing_people
+from app.services.quality import check_on
 from app.services.supplies import SupplyMonthRow, supply_report
 from app.services.validation import full_years
 from app.vocab import (
@@ -262,57 +264,19 @@ def vital_events(s: sa.orm.Session, period: Period) -> dict[str, People]:
 # ---------------------------------------------------------------- population on a day
 
 
-def status_on(
-    current: str,
-    death_date: dt.date | None,
-    birth_date: dt.date,
-    moves: list[tuple[dt.date, str]],
-    day: dt.date,
-) -> str | None:
-    """A person's residence status on `day` from their dated facts, or None when not in the village then.
-
-    `moves` are the person's move-in / move-out events, oldest first. Someone registered from the paper
-    register has no move events: they were in the village all along, with the status they have now."""
-    if birth_date > day or (death_date is not None and death_date <= day):
-        return None
-    before = [kind for when, kind in moves if when <= day]
-    later = [kind for when, kind in moves if when > day]
-    if current == ResidenceStatus.MOVED_AWAY and not later and (before or not moves):
-        return None  # left for good on or before that day (or with no date recorded)
-    if before:
-        if before[-1] == VitalEventType.MOVE_OUT:
-            return ResidenceStatus.OUT_MIGRANT
-        return (
-            ResidenceStatus.IN_MIGRANT if current == ResidenceStatus.IN_MIGRANT else ResidenceStatus.RESIDENT
-        )
-    if later:
-        # Their first recorded move came after that day: arriving later means not here yet.
-        return None if later[0] == VitalEventType.MOVE_IN else ResidenceStatus.RESIDENT
-    if current in (ResidenceStatus.DECEASED, ResidenceStatus.MOVED_AWAY):
-        return ResidenceStatus.RESIDENT  # died after that day; their status before is not recorded
-    return current
-
-
-def population_on(s: sa.orm.Session, day: dt.date) -> tuple[dict[str, People], People]:
+def population_on(
+    s: sa.orm.Session, day: dt.date, statuses: dict[str, str] | None = None
+) -> tuple[dict[str, People], People]:
     """People present on `day` by residence status, and the women 15–49 among them."""
-    moves: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
-    for pid, when, kind in s.execute(
-        sa.select(VitalEvent.person_id, VitalEvent.event_date, VitalEvent.event_type)
-        .where(
-            VitalEvent.live(),
-            VitalEvent.event_type.in_([VitalEventType.MOVE_IN, VitalEventType.MOVE_OUT]),
-        )
-        .order_by(VitalEvent.event_date, VitalEvent.id)
-    ):
-        moves[pid].append((when, kind))
+    statuses = population.statuses_on(s, day) if statuses is None else statuses
     by_status: dict[str, list[str]] = defaultdict(list)
     women: list[str] = []
-    for pid, current, death_date, birth_date, sex in s.execute(
-        sa.select(Person.id, Person.residence_status, Person.death_date, Person.birth_date, Person.sex)
+    for pid, birth_date, sex in s.execute(
+        sa.select(Person.id, Person.birth_date, Person.sex)
         .where(Person.live(), Person.birth_date <= day)
         .order_by(Person.id)
     ):
-        status = status_on(current, death_date, birth_date, moves.get(pid, []), day)
+        status = statuses.get(pid)
         if status is None:
             continue
         by_status[status].append(pid)
@@ -517,11 +481,17 @@ def folic_adherence(s: sa.orm.Session, period: Period) -> tuple[Rate, Rate]:
 # ---------------------------------------------------------------- record quality
 
 
-def quality_on(db: Database, present: People) -> QualityFigures:
-    failures = failing_people(db)
+def quality_on(s: sa.orm.Session, day: dt.date, present: People, **known: Any) -> QualityFigures:
+    """The record-quality rules as of `day` over the people present then (in the order given); `known`
+    passes on what app.services.quality.check_on would otherwise read again (statuses, moves)."""
+    check = check_on(s, day, **known)
     here = set(present)
-    failing = {rule: tuple(p for p in present if p in ids) for rule, ids in failures.items() if ids & here}
-    bad = set().union(*(set(v) for v in failing.values())) if failing else set()
+    failing = {
+        rule: tuple(p for p in present if p in set(ids))
+        for rule, ids in check.failing.items()
+        if here.intersection(ids)
+    }
+    bad = {p for people in failing.values() for p in people}
     return QualityFigures(present, failing, tuple(p for p in present if p not in bad))
 
 
@@ -535,7 +505,11 @@ def monthly_figures(
     out of stock for a month not yet over."""
     period = Period.month(year, month, year_to_date)
     with db.read() as s:
-        population, women = population_on(s, period.last)
+        moves = population.moves_by_person(s)
+        statuses = population.statuses_on(s, period.last, moves)
+        people, women = population_on(s, period.last, statuses)
+        present = tuple(p for status in POPULATION_STATUSES for p in people[status])
+        quality = quality_on(s, period.last, present, statuses=statuses, moves=moves)
         care = maternal(s, period)
         tallies = followup_tallies(s, period)
         taking, adherent = folic_adherence(s, period)
@@ -545,10 +519,9 @@ def monthly_figures(
             "prepregnancy_checks": prepregnancy_checks(s, period),
             "folic_supplied": folic_supplied(s, period),
         }
-    present = tuple(p for status in POPULATION_STATUSES for p in population[status])
     return MonthlyFigures(
         period=period,
-        population=population,
+        population=people,
         women_15_49=women,
         registered=care.registered,
         deliveries=care.deliveries,
@@ -560,7 +533,7 @@ def monthly_figures(
         folic_adherent=adherent,
         followups=tallies,
         supplies=tuple(supply_report(db, period.first, period.last, today or clock_today())),
-        quality=quality_on(db, present),
+        quality=quality,
         **figures,  # type: ignore[arg-type]
     )
 

@@ -15,7 +15,7 @@ from app.db import Database
 from app.errors import DomainError, NotFound
 from app.models import Followup, Household, Person, Pregnancy, VitalEvent
 from app.models.tracking import expect_rev
-from app.services import followup_sync, identity
+from app.services import followup_sync, identity, risk
 from app.services.names import name_keys
 from app.services.permissions import Permission, require
 from app.services.pregnancy_dates import GestationalAge, expected_delivery_date, gestational_age
@@ -48,6 +48,7 @@ class PregnancyInput:
     birth_reg_no: str = ""
     birth_reg_date: dt.date | None = None
     child_order: int | None = None
+    risk_factors: tuple[str, ...] = ()  # codes of the factors ticked (risk_rules.json, kind "ticked")
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,17 @@ class PregnancyRow:
     next_type: str | None = None  # the next open antenatal follow-up
     next_earliest: dt.date | None = None
     next_latest: dt.date | None = None
+    risk_factors: tuple[str, ...] = ()  # the factors ticked on the form
+    risk_flags: tuple[str, ...] = ()  # the high-risk rules that hold (risk_rules.json), ticked ones included
+
+    @property
+    def high_risk(self) -> bool:
+        return bool(self.risk_flags)
+
+    @property
+    def person_id(self) -> str:
+        """The woman: what a list of people opens on double-click."""
+        return self.woman_id
 
     def weeks_on(self, day: dt.date) -> GestationalAge | None:
         end = self.outcome_date or day
@@ -113,6 +125,7 @@ class PregnancyRow:
             self.birth_reg_no,
             self.birth_reg_date,
             self.child_order,
+            self.risk_factors,
         )
 
 
@@ -147,11 +160,13 @@ def check_pregnancy(data: PregnancyInput, birth_date: dt.date, today: dt.date) -
     if data.gravidity is not None and data.parity is not None and data.parity >= data.gravidity:
         raise DomainError("pregnancy.parity_below_gravidity", "parity")
     not_in_future(data.birth_reg_date, today, "birth_reg_date")
+    notes = optional_text(data.risk_notes, "risk_notes", 2000, multiline=True)
     return replace(
         data,
         registration_date=registration,
         edd=data.edd,
-        risk_notes=optional_text(data.risk_notes, "risk_notes", 2000, multiline=True),
+        risk_factors=risk.load_risk_rules().check_factors(data.risk_factors, notes),
+        risk_notes=notes,
         planned_facility=optional_text(data.planned_facility, "planned_facility", 120),
         birth_reg_no=optional_text(data.birth_reg_no, "birth_reg_no", 40),
     )
@@ -211,6 +226,7 @@ def _rows(s: Session, where: sa.ColumnElement[bool]) -> list[PregnancyRow]:
             Household.group_no,
             Person.name,
             sa.func.coalesce(Person.phone, Household.phone, ""),
+            Person.birth_date,
         )
         .join(Person, Person.id == Pregnancy.woman_id)
         .join(Household, Household.id == Person.household_id)
@@ -235,9 +251,11 @@ def _rows(s: Session, where: sa.ColumnElement[bool]) -> list[PregnancyRow]:
             .order_by(Followup.earliest_date)
         ):
             next_anc.setdefault(source_id, (ftype, earliest, latest))
+    rules = risk.load_risk_rules()
     out = []
-    for p, hid, number, group, name, phone in found:
+    for p, hid, number, group, name, phone, birth_date in found:
         ntype, nearliest, nlatest = next_anc.get(p.id, (None, None, None))
+        factors = risk.parsed(p.risk_factors)
         out.append(
             PregnancyRow(
                 p.id,
@@ -267,6 +285,8 @@ def _rows(s: Session, where: sa.ColumnElement[bool]) -> list[PregnancyRow]:
                 ntype,
                 nearliest,
                 nlatest,
+                factors,
+                rules.flags(birth_date, p.edd, p.gravidity, factors),
             )
         )
     return out
@@ -285,6 +305,11 @@ def all_pregnancies(db: Database, group_no: int | None = None) -> list[Pregnancy
     cond = sa.true() if group_no is None else Household.group_no == group_no
     with db.read() as s:
         return _rows(s, cond)
+
+
+def high_risk_pregnancies(db: Database, group_no: int | None = None) -> list[PregnancyRow]:
+    """The open pregnancies that a high-risk rule flags (risk_rules.json), the soonest EDD first."""
+    return [p for p in open_pregnancies(db, group_no) if p.high_risk]
 
 
 def expected_deliveries(db: Database, today: dt.date, days: int = 30) -> list[PregnancyRow]:
@@ -334,6 +359,7 @@ def _apply(p: Pregnancy, d: PregnancyInput) -> None:
         d.planned_facility,
     )
     p.birth_reg_no, p.birth_reg_date, p.child_order = d.birth_reg_no or None, d.birth_reg_date, d.child_order
+    p.risk_factors = risk.stored(d.risk_factors)
 
 
 def do_register_pregnancy(

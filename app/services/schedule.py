@@ -260,6 +260,52 @@ def plan_referral(rules: Rules, referral_date: dt.date) -> Plan:
     return Plan((Planned(rule.followup_type, 1, window(rule, referral_date)),))
 
 
+def _repeats(rule: Rule) -> bool:
+    return bool(rule.every_months or rule.months or rule.then_every_months or rule.count)
+
+
+def next_after(rules: Rules, followup_type: str, occurrence: int) -> tuple[str, int] | None:
+    """The occurrence that comes after this one in its schedule: the next month's (or year's) of a repeating
+    rule; else the next rule of the same source and anchor in the rules' order (the 3rd antenatal check after
+    the 2nd); None after the last."""
+    rule = rules.rules.get(followup_type)
+    if rule is None:
+        return None
+    if _repeats(rule):
+        return followup_type, occurrence + 1
+    names = list(rules.rules)
+    for name in names[names.index(followup_type) + 1 :]:
+        other = rules.rules[name]
+        if (other.source, other.anchor) == (rule.source, rule.anchor):
+            return name, 1
+    return None
+
+
+def with_next_dates(rules: Rules, plan: Plan, asked: Iterable[tuple[str, int, dt.date]]) -> Plan:
+    """The plan with the next check dates that done visits asked for (their checklist's "next check date"):
+    each is the due day of the occurrence after that visit (next_after), clamped into that occurrence's window
+    (earliest..latest are the rule's and do not move)."""
+    wanted = {}
+    for followup_type, occurrence, day in asked:
+        after = next_after(rules, followup_type, occurrence)
+        if after is not None:
+            wanted[after] = day
+    if not wanted:
+        return plan
+    planned = []
+    for p in plan.planned:
+        day = wanted.get((p.followup_type, p.occurrence))
+        if day is not None:
+            w = p.window
+            p = Planned(
+                p.followup_type,
+                p.occurrence,
+                Window(w.earliest, min(max(day, w.earliest), w.latest), w.latest),
+            )
+        planned.append(p)
+    return Plan(tuple(planned), plan.reason)
+
+
 # ---------------------------------------------------------------- reconciling (pure)
 
 

@@ -61,6 +61,7 @@ from app.models.ids import catalogue_item_id
 from app.models.supply import LOT_EXPIRED, LOT_EXPIRY_MISMATCH, STOCK_BELOW_ZERO
 from app.models.tracking import insert_rows, replicate_mode
 from app.models.village import VillageProfile
+from app.services import care
 from app.services.permissions import Permission, require
 from app.services.records import get_live, live_person
 from app.services.validation import check_characters, not_in_future, optional_text
@@ -851,9 +852,42 @@ def _taken_from_lot(
     )
 
 
-def do_issue_to_person(s: Session, actor: Actor, data: IssueInput, today: dt.date) -> str:
+def _folic_course(
+    s: Session,
+    actor: Actor,
+    d: IssueInput,
+    person: Person,
+    item: SupplyItem,
+    today: dt.date,
+    start_course: bool,
+) -> str | None:
+    """The folic-acid course an issue belongs to, its bottles added: the course given; else, when asked to
+    start one, her course running on the issue date if there is one by now, or a new course started on the
+    issue date with these bottles. An issue of anything else belongs to no course."""
+    if item.category != SupplyCategory.FOLIC_ACID:
+        if start_course:
+            raise SupplyError("supply.link_wrong_category", "folic_acid_course_id", **_names(item))
+        return None
+    assert d.movement_date is not None and isinstance(d.quantity, int)
+    course = s.get(FolicAcidCourse, d.folic_acid_course_id) if d.folic_acid_course_id else None
+    if course is None and start_course:
+        course = care.folic_course_on(s, person.id, d.movement_date)
+        if course is None:
+            start = care.FolicCourseInput(start_date=d.movement_date, bottles_issued=d.quantity)
+            return care.do_start_folic_course(s, actor, person.id, start, today)
+    if course is None:
+        return None
+    course.bottles_issued += d.quantity
+    return course.id
+
+
+def do_issue_to_person(
+    s: Session, actor: Actor, data: IssueInput, today: dt.date, start_folic_course: bool = False
+) -> str:
     """Issue to a person present in the village, linked to their method episode or folic-acid course when one
-    is given (it must be theirs, and fit the item's category)."""
+    is given (it must be theirs, and fit the item's category). Folic acid linked to a course adds its bottles
+    to the course; `start_folic_course` starts her course on the issue date with these bottles (or adds them to
+    the one she has by then). The course and the issue are saved together or not at all."""
     require(actor, Permission.ISSUE)
     d = check_issue(data, today)
     person_id = _required_id(d.person_id, "person_id")
@@ -862,6 +896,7 @@ def do_issue_to_person(s: Session, actor: Actor, data: IssueInput, today: dt.dat
         item = _item(s, d.item_id)
         person = _live_person(s, person_id)
         _check_links(s, d, person, item)
+        course_id = _folic_course(s, actor, d, person, item, today, start_folic_course)
         return _issued(
             s,
             item,
@@ -869,14 +904,17 @@ def do_issue_to_person(s: Session, actor: Actor, data: IssueInput, today: dt.dat
             MovementType.ISSUE_PERSON,
             person_id=person.id,
             contraceptive_episode_id=d.contraceptive_episode_id,
-            folic_acid_course_id=d.folic_acid_course_id,
+            folic_acid_course_id=course_id,
         )
 
-    return _save_movement(s, build(s), "issue")
+    with s.begin_nested():  # a refused issue takes back the course it would have started or added to
+        return _save_movement(s, build(s), "issue")
 
 
-def issue_to_person(db: Database, actor: Actor, data: IssueInput, today: dt.date) -> str:
-    return db.run(actor, do_issue_to_person, data, today)
+def issue_to_person(
+    db: Database, actor: Actor, data: IssueInput, today: dt.date, start_folic_course: bool = False
+) -> str:
+    return db.run(actor, do_issue_to_person, data, today, start_folic_course)
 
 
 def do_issue_self_service(s: Session, actor: Actor, data: IssueInput, today: dt.date) -> str:
@@ -1076,6 +1114,10 @@ def do_reverse(s: Session, actor: Actor, movement_id: str, reason: str, today: d
             _require_available(
                 s, _item(s, original.item_id), original.lot, original.quantity, today, "reverse"
             )
+        if original.folic_acid_course_id is not None and original.movement_type == MovementType.ISSUE_PERSON:
+            course = s.get(FolicAcidCourse, original.folic_acid_course_id)
+            if course is not None:  # the bottles never reached her: off her course's count
+                course.bottles_issued = max(0, course.bottles_issued - original.quantity)
         return StockMovement(
             item_id=original.item_id,
             lot=original.lot,
@@ -1092,7 +1134,8 @@ def do_reverse(s: Session, actor: Actor, movement_id: str, reason: str, today: d
             reverses_id=original.id,
         )
 
-    return _save_movement(s, build(s), "reverse")
+    with s.begin_nested():  # the course's bottles come back only with the reversal
+        return _save_movement(s, build(s), "reverse")
 
 
 def reverse(db: Database, actor: Actor, movement_id: str, reason: str, today: dt.date) -> str:

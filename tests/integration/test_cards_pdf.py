@@ -64,7 +64,7 @@ def batch(db, officer, village):
 
 def test_the_cards_read_back_with_names_services_masked_ids_and_who_to_call(batch, tmp_path):
     path = tmp_path / "服务卡.pdf"
-    pages = write_cards(path, batch)
+    pages = write_cards(path, batch, show_methods=True)  # the family agreed: methods printed too
     texts = text_of(path)
     assert pages == len(texts) == 3  # one A5 page per household here
     assert PdfReader(path).pages[0].mediabox.upper_right == pytest.approx(A5, abs=0.5)
@@ -106,10 +106,11 @@ def test_full_ids_when_the_officer_asks(batch, tmp_path):
     assert ID_LINA in text and "**************038X" not in text
 
 
-def test_methods_can_be_left_off_a_card_that_hangs_on_the_wall(batch, tmp_path):
-    """The method and the visits that would name it go; her other services and the household stay."""
+def test_methods_are_left_off_a_card_that_hangs_on_the_wall_unless_asked_for(batch, tmp_path):
+    """By default the method and the visits that would name it go; her other services and the household
+    stay."""
     path = tmp_path / "private.pdf"
-    write_cards(path, batch, show_methods=False)
+    write_cards(path, batch)
     two, _, ten = text_of(path)
     assert "李娜" in two and "宫内节育器" not in two and "避孕方法" not in two and "避孕随访" not in two
     assert "第2次产检" in ten  # not a contraceptive visit: still listed
@@ -282,3 +283,28 @@ def test_text_wraps_within_its_width_and_loses_nothing(text):
     assert all(stringWidth(line, font, 9) <= 150 for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     assert not any(line.startswith(("，", "。", "、")) for line in lines)  # no line starts with a comma
+
+
+def test_the_cli_prints_methods_only_with_the_methods_flag(db, village, tmp_path):
+    """`fhdesk cards` leaves methods off, as the cards tab does; `--methods` prints them."""
+    data = str(db.path.parent)
+    plain, with_methods = tmp_path / "plain.pdf", tmp_path / "methods.pdf"
+    assert main(["--data-dir", data, "cards", "--household", "2", "--quiet", "--out", str(plain)]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                data,
+                "cards",
+                "--household",
+                "2",
+                "--methods",
+                "--quiet",
+                "--out",
+                str(with_methods),
+            ]
+        )
+        == 0
+    )
+    assert "李娜" in text_of(plain)[0] and "宫内节育器" not in text_of(plain)[0]
+    assert "避孕方法：宫内节育器，2026-10-20起" in text_of(with_methods)[0]

@@ -403,6 +403,11 @@ def test_follow_ups_have_windows_statuses_and_answers(demo_db):
     with demo_db.read() as s:
         fus = s.execute(sa.select(Followup)).scalars().all()
         answered = set(s.execute(sa.text("SELECT DISTINCT followup_id FROM followup_answer")).scalars())
+        asked = dict(
+            s.execute(
+                sa.text("SELECT followup_id, value FROM followup_answer WHERE item_key = 'next_check_date'")
+            ).all()
+        )
         open_lmp = dict(
             s.execute(sa.select(Pregnancy.id, Pregnancy.lmp).where(Pregnancy.outcome.is_(None))).all()
         )
@@ -443,6 +448,9 @@ def test_follow_ups_have_windows_statuses_and_answers(demo_db):
         FollowupType.ANC4: (196, 196, 258),
         FollowupType.ANC5: (259, 259, 286),
     }
+    # the due day of an antenatal check is the next check date the check before it asked for, kept in its window
+    by_key = {(f.source_id, f.followup_type): f for f in fus}
+    moved = 0
     for f in fus:
         assert f.earliest_date <= f.due_date <= f.latest_date
         assert (f.status == "done") == (f.done_date is not None) == (f.checklist_version is not None)
@@ -458,8 +466,16 @@ def test_follow_ups_have_windows_statuses_and_answers(demo_db):
         if f.source_id in open_lmp:
             lmp = open_lmp[f.source_id]
             e, d, la = windows[FollowupType(f.followup_type)]
-            assert (f.earliest_date - lmp).days == e and (f.due_date - lmp).days == d
-            assert (f.latest_date - lmp).days == la
+            assert (f.earliest_date - lmp).days == e and (f.latest_date - lmp).days == la
+            n = int(f.followup_type[-1])
+            before = by_key.get((f.source_id, f"anc{n - 1}"))
+            if before is not None and before.status == "done" and before.id in asked:
+                day = dt.date.fromisoformat(asked[before.id])
+                assert f.due_date == min(max(day, f.earliest_date), f.latest_date)
+                moved += f.due_date != lmp + dt.timedelta(days=d)
+            else:
+                assert (f.due_date - lmp).days == d
+    assert moved > 0
     keys = Counter((f.source_id, f.followup_type, f.occurrence) for f in fus)
     assert max(keys.values()) == 1
 

@@ -10,8 +10,10 @@ import sqlalchemy as sa
 
 from app.db import Database
 from app.errors import DomainError, NotFound
+from app.i18n import tr
 from app.models import VitalEvent
 from app.services import households as hh
+from app.services import quality
 from app.services.quality import record_quality
 from app.services.search import search
 
@@ -496,3 +498,31 @@ def test_household_whose_head_died_fails_the_head_rule(db, officer, today):
     assert dict(record_quality(db).failures).get("quality.rule.household_without_head") is None
     hh.record_death(db, officer, head, today, today)
     assert dict(record_quality(db).failures)["quality.rule.household_without_head"] == 1
+
+
+def test_a_household_fails_the_phone_rule_only_when_nobody_can_be_reached(db, officer, today):
+    """A household phone, or any member's phone, is a way to reach the household; only a household with
+    neither fails, and then every member present fails with it."""
+
+    def household(number: str, phone: str | None, member_phones: tuple[str | None, ...]) -> list[str]:
+        hid = hh.create_household(db, officer, hh.HouseholdInput(number, 1, f"一组 {number} 号", phone))
+        ids = []
+        for i, member_phone in enumerate(member_phones):
+            data = hh.PersonInput(
+                name=f"张{'一二三'[i]}",
+                sex="M",
+                birth_date=dt.date(1980 + i, 1, 1),
+                relation="head" if i == 0 else "son",
+                phone=member_phone,
+            )
+            ids.append(hh.add_person(db, officer, hid, data, today))
+        return ids
+
+    household("0101", "13900001111", (None, None))  # the household's phone, nobody's own
+    household("0102", None, (None, "13900002222"))  # the son's phone
+    unreachable = household("0103", None, (None, None))
+    with db.read() as s:
+        check = quality.check_on(s, today)
+    assert set(check.failing["quality.rule.household_unreachable"]) == set(unreachable)
+    assert dict(record_quality(db, today).failures)["quality.rule.household_unreachable"] == 2
+    assert tr("quality.rule.household_unreachable") == "全户无法联系（户电话和成员电话都没有）"

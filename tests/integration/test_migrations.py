@@ -509,10 +509,11 @@ def _check_upgraded(db: Database, before: dict[str, list[tuple[object, ...]]]) -
             for m in TRAVELLING_MODELS
         )
         baselines = conn.execute(
-            sa.text("SELECT count(*) FROM audit_event WHERE action = 'baseline' AND record_table NOT IN "
-                    "('app_user', 'village_profile')")
+            sa.text("SELECT count(DISTINCT record_table || '/' || record_id) FROM audit_event "
+                    "WHERE action = 'baseline' AND record_table NOT IN ('app_user', 'village_profile')")
         ).scalar_one()  # fmt: skip
-        assert baselines == rows  # every row's after-image anchored in the chain
+        # every row's after-image anchored in the chain (0005 anchors again the rows whose table it widened)
+        assert baselines == rows
     assert db.node == "620422103201"
     assert audit_chain_intact(db)
     with db.read() as s:  # every row is its last line's after-image
@@ -522,6 +523,38 @@ def _check_upgraded(db: Database, before: dict[str, list[tuple[object, ...]]]) -
         for model in TRAVELLING_MODELS:
             for row in s.execute(sa.select(model.__table__)).mappings():
                 assert last[row["id"]] == tracking.row_digest(model.__table__, row), model.__tablename__
+
+
+def _next_checks_asked(db: Database) -> dict[str, dt.date]:
+    """Open antenatal checks whose previous check asked for another due day (its next check date, kept in this
+    check's window): follow-up id -> the due day the engine gives it."""
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT f.id, f.earliest_date, f.due_date, f.latest_date, a.value FROM followup f "
+                "JOIN followup p ON p.source_id = f.source_id AND p.status = 'done' AND p.followup_type = "
+                "'anc' || (CAST(substr(f.followup_type, 4) AS INTEGER) - 1) "
+                "JOIN followup_answer a ON a.followup_id = p.id AND a.item_key = 'next_check_date' "
+                "WHERE f.followup_type IN ('anc2', 'anc3', 'anc4', 'anc5') AND f.status IN ('due', 'missed') "
+                "AND f.deleted_at IS NULL AND p.deleted_at IS NULL AND a.deleted_at IS NULL AND a.value <> ''"
+            )
+        ).all()
+    out = {}
+    for fid, earliest, due, latest, value in rows:
+        day = min(max(dt.date.fromisoformat(value), _day(earliest)), _day(latest))
+        if day != _day(due):
+            out[fid] = day
+    return out
+
+
+def _windows(db: Database) -> dict[str, tuple[object, ...]]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, earliest_date, due_date, latest_date, status FROM followup"))
+        return {fid: (_day(e), _day(d), _day(la), st) for fid, e, d, la, st in rows}
+
+
+def _day(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def test_a_database_saved_at_0003_upgrades_with_every_row_intact(tmp_path: Path):
@@ -541,8 +574,15 @@ def test_a_database_saved_at_0003_upgrades_with_every_row_intact(tmp_path: Path)
         # the upgraded village works: an officer edits, the schedule finds nothing to change
         user = auth.login(db, "demo", "demo1234")
         officer = Actor(user.id, user.role, db.node)
+        asked, before = _next_checks_asked(db), _windows(db)
         summary = followups_service.regenerate_all(db, officer, dt.date(2026, 11, 24))
-        assert (summary.inserted, summary.moved) == (0, 0)
+        # nothing new; only due days move, to the next check date round 1's checklists asked for
+        after = _windows(db)
+        moved = {fid for fid in before if after[fid] != before[fid]}
+        assert summary.inserted == 0 and summary.moved == len(moved) > 0
+        for fid in moved:
+            (earliest, _, latest, status), now = before[fid], after[fid]
+            assert now == (earliest, asked[fid], latest, status)
         assert audit_chain_intact(db)
     finally:
         db.dispose()
@@ -596,5 +636,124 @@ def test_a_postgresql_database_at_0003_upgrades_with_every_row_intact(postgres_u
     db = app_db.open_url(postgres_url)
     try:
         _check_upgraded(db, before)
+    finally:
+        db.dispose()
+
+
+# ---------------------------------------------------------------- 0005: risk factors, the status a move gave
+
+
+def last_lines_describe_their_rows(db: Database, models: tuple[type, ...]) -> bool:
+    """Every row's last audit line carries the digest of the row as it is stored now."""
+    with db.read() as s:
+        for model in models:
+            table = model.__table__
+            last = dict(
+                s.execute(
+                    sa.select(AuditEvent.record_id, AuditEvent.after_digest)
+                    .where(AuditEvent.record_table == table.name)
+                    .order_by(AuditEvent.seq)
+                ).all()
+            )
+            for obj in s.execute(sa.select(model)).scalars():
+                values = {c.columns[0].name: getattr(obj, c.key) for c in model.__mapper__.column_attrs}
+                if last.get(obj.id) != tracking.row_digest(table, values):
+                    return False
+    return True
+
+
+def test_a_round_1_database_gets_risk_factors_and_move_statuses(tmp_path: Path):
+    from app.models import Person, Pregnancy, VitalEvent
+
+    path = tmp_path / "fhdesk.sqlite"
+    shutil.copyfile(SCHEMA_0003, path)
+    notes_before = sorted(
+        r for (r,) in sqlite3.connect(path).execute("SELECT risk_notes FROM pregnancy").fetchall()
+    )
+    db = open_database(path, backups=tmp_path / "backups")
+    try:
+        assert current_revision(db.engine) == head_revision() == "0005"
+        with db.read() as s:
+            pregnancies = s.execute(sa.select(Pregnancy.risk_factors, Pregnancy.risk_notes)).all()
+            arrivals = s.execute(
+                sa.select(VitalEvent.residence_status, Person.residence_status)
+                .join(Person, Person.id == VitalEvent.person_id)
+                .where(VitalEvent.event_type == "move_in")
+            ).all()
+        assert len(pregnancies) == 13 and {f for f, _ in pregnancies} == {""}
+        assert sorted(n for _, n in pregnancies) == notes_before  # the notes are kept as typed
+        assert arrivals and all(
+            gave == now if now in ("resident", "in_migrant") else gave is None for gave, now in arrivals
+        )
+        assert audit_chain_intact(db)
+        assert last_lines_describe_their_rows(db, (Pregnancy, VitalEvent))
+    finally:
+        db.dispose()
+
+
+def test_0005_goes_down_and_up_again_on_sqlite_and_postgresql(any_url: str, today):
+    """Both ways on both databases: the columns go and come back; what can be known is filled in again."""
+    from alembic import command
+
+    from app.db import open_url, upgrade
+    from app.models import Pregnancy, VitalEvent
+    from app.services import pregnancies
+    from app.services.village import set_up_village
+    from tests.conftest import SETUP
+
+    db = open_url(any_url)
+    try:
+        officer = Actor(set_up_village(db, SETUP), "admin", SETUP.village_code)
+        hid = hh.create_household(db, officer, hh.HouseholdInput("0101", 1, "一组 1 号", "13900001111"))
+        came = dict(sex="F", birth_date=dt.date(1995, 5, 5), relation="other")
+        settled = hh.add_person(
+            db, officer, hid, hh.PersonInput("王芳", **came), today, hh.VitalEventType.MOVE_IN, today
+        )
+        worker = hh.add_person(
+            db,
+            officer,
+            hid,
+            hh.PersonInput("李娟", residence_status="in_migrant", residence_place="四川省", **came),
+            today,
+            hh.VitalEventType.MOVE_IN,
+            today - dt.timedelta(days=60),
+        )
+        hh.record_death(db, officer, worker, today, today)
+        pregnancies.register_pregnancy(
+            db, officer, settled, pregnancies.PregnancyInput(today - dt.timedelta(days=70), today), today
+        )
+        with db.read() as s:
+            statuses = dict(
+                s.execute(
+                    sa.select(VitalEvent.person_id, VitalEvent.residence_status).where(
+                        VitalEvent.event_type == "move_in"
+                    )
+                ).all()
+            )
+        assert statuses == {settled: "resident", worker: "in_migrant"}  # recorded as they came
+
+        with db.engine.begin() as conn:
+            command.downgrade(app_db.alembic_config(conn), "0004")
+        columns = {
+            t: {c["name"] for c in sa.inspect(db.engine).get_columns(t)} for t in ("pregnancy", "vital_event")
+        }
+        assert "risk_factors" not in columns["pregnancy"] and "residence_status" not in columns["vital_event"]
+
+        upgrade(db.engine)
+        assert current_revision(db.engine) == head_revision()
+        with db.read() as s:
+            statuses = dict(
+                s.execute(
+                    sa.select(VitalEvent.person_id, VitalEvent.residence_status).where(
+                        VitalEvent.event_type == "move_in"
+                    )
+                ).all()
+            )
+            factors = s.execute(sa.select(Pregnancy.risk_factors)).scalars().all()
+        # she still lives here as a resident: that is what she came as; the worker has died: not known
+        assert statuses == {settled: "resident", worker: None}
+        assert factors == [""]
+        assert audit_chain_intact(db)
+        assert last_lines_describe_their_rows(db, (Pregnancy, VitalEvent))
     finally:
         db.dispose()

@@ -141,7 +141,7 @@ def report_document() -> ReportDocument:
         (
             Row("report.row.quality_rate", (1180, 1234, 1180 / 1234)),
             Row("quality.rule.id_missing", (31, None, None)),
-            Row("quality.rule.phone_missing_adult", (23, None, None)),
+            Row("quality.rule.household_unreachable", (23, None, None)),
         ),
         note="report.note.quality",
     )

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import User, VillageProfile
-from app.services import followups
+from app.services import followups, pregnancies
 from app.services.cards import card_batch, household_ids_by_number, household_number_key, mask_id_number
 from app.services.pregnancy_dates import GestationalAge
 from tests.card_village import ID_LINA, LMP_DAYS_AGO, build_card_village
@@ -237,3 +237,19 @@ def test_a_card_is_printed_for_a_household_whose_members_all_left(db, officer, v
     empty = hh.create_household(db, officer, hh.HouseholdInput("11", 1, "红星村一组 11 号"))
     card = card_batch(db, officer.user_id, TODAY, household_ids=[empty]).cards[0]
     assert (card.household_no, card.members, card.women, card.head_name) == ("11", (), (), "")
+
+
+def test_a_pregnant_woman_shows_her_pregnancy_not_the_method_left_open_on_her_record(db, officer, village):
+    """李娜's IUD is still open on her record when her pregnancy is registered: the card says she is pregnant,
+    and neither the method nor its check-ups (the pregnancy wins)."""
+    lmp = TODAY - dt.timedelta(days=60)
+    pregnancies.register_pregnancy(
+        db, officer, village["李娜"], pregnancies.PregnancyInput(lmp=lmp, registration_date=TODAY), TODAY
+    )
+    lina = next(w for w in card_batch(db, officer.user_id, TODAY).cards[0].women if w.name == "李娜")
+    assert lina.pregnant and lina.edd == lmp + dt.timedelta(days=280)
+    assert (lina.method, lina.method_since) == ("", None)
+    assert [f.followup_type for f in lina.followups if f.followup_type.startswith("anc")]
+    assert not [
+        f for f in lina.followups if f.followup_type in ("contraceptive_check", "resupply", "injection")
+    ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from app.db import Database
-from app.services import indicators
-from app.services.indicators import Period, monthly_figures, monthly_report_document, status_on
+from app.services import households as hh
+from app.services import indicators, quality
+from app.services.indicators import MonthlyFigures, Period, monthly_figures, monthly_report_document
+from app.services.population import status_on
+from app.services.quality import record_quality
 from app.services.report_tables import CellKind, format_cell
 from tests.indicator_village import FOLIC_OCTOBER, OCTOBER, TODAY, build_village
 
@@ -104,8 +108,8 @@ def test_october_record_quality_over_the_people_present(village):
     failing = {rule: set(names(ids, people)) for rule, people in f.quality.failing.items()}
     assert failing == OCTOBER["quality_failing"]
     assert len(f.quality.checked) == 12
-    assert len(f.quality.passing) == 6
-    assert f.quality.rate.value == pytest.approx(0.5)
+    assert len(f.quality.passing) == 4
+    assert f.quality.rate.value == pytest.approx(4 / 12)
 
 
 def test_october_postpartum_visits_as_they_stood_on_the_last_day(village):
@@ -164,6 +168,14 @@ def test_the_document_shows_the_figures_it_was_built_from(village):
         ("out_migrant", [(dt.date(2026, 5, 1), "move_out")], dt.date(2026, 5, 31), "out_migrant"),
         ("moved_away", [(dt.date(2026, 5, 1), "move_out")], dt.date(2026, 5, 31), None),
         ("moved_away", [(dt.date(2026, 5, 1), "move_out")], dt.date(2026, 4, 30), "resident"),
+        # came to work in May, went on elsewhere (or died) in June: on 31 May an in-migrant, as she came
+        ("out_migrant", [(dt.date(2026, 5, 1), "move_in", "in_migrant"), (dt.date(2026, 6, 1), "move_out")],
+         dt.date(2026, 5, 31), "in_migrant"),
+        ("moved_away", [(dt.date(2026, 5, 1), "move_in", "in_migrant"), (dt.date(2026, 6, 1), "move_out")],
+         dt.date(2026, 5, 31), "in_migrant"),
+        ("deceased", [(dt.date(2026, 5, 1), "move_in", "in_migrant")], dt.date(2026, 5, 31), "in_migrant"),
+        ("deceased", [(dt.date(2026, 5, 1), "move_in", "resident")], dt.date(2026, 5, 31), "resident"),
+        ("deceased", [(dt.date(2026, 5, 1), "move_in", None)], dt.date(2026, 5, 31), "resident"),  # not known
         # went out to work in March, left for good in May
         ("moved_away", [(dt.date(2026, 3, 1), "move_out"), (dt.date(2026, 5, 1), "move_out")], dt.date(2026, 4, 1),
          "out_migrant"),
@@ -185,3 +197,62 @@ def test_twins_take_consecutive_child_orders():
     assert indicators._birth_order(2, None, 1) == "3plus"
     assert indicators._birth_order(None, 0, 0) == "1"
     assert indicators._birth_order(None, None, 0) == "unknown"
+
+
+def _retype(db, officer, person_id: str, **changes) -> None:
+    """Save a member's form again with some fields changed, on TODAY, as the officer would."""
+    p = hh.get_person(db, person_id)
+    fields = {
+        "name": p.name,
+        "sex": p.sex,
+        "birth_date": p.birth_date,
+        "id_number": p.id_number or None,
+        "relation": p.relation,
+        "marital_status": p.marital_status,
+        "marriage_date": p.marriage_date,
+        "phone": p.phone or None,
+        "residence_status": p.residence_status,
+        "residence_place": p.residence_place or None,
+    }
+    hh.update_person(db, officer, person_id, hh.PersonInput(**{**fields, **changes}), TODAY)
+
+
+def test_events_recorded_today_leave_last_months_report_unchanged(village, officer):
+    """Every figure of October is what was true on 31 October: deaths, moves, marriages and divorces recorded on
+    24 November change November's state, not October's — record quality included."""
+    db, ids = village
+    _retype(db, officer, ids["刘芳"], marriage_date=None)  # a correction, before October is looked at
+    before = monthly_figures(db, 2026, 10, today=TODAY)
+    document = monthly_report_document(db, 2026, 10, today=TODAY)
+    assert set(names(ids, before.quality.failing["quality.rule.marriage_date_missing"])) == {"刘芳", "周娟"}
+
+    hh.record_death(db, officer, ids["张伟"], TODAY, TODAY)  # head of 0101: 刘芳 is widowed
+    hh.record_move_away(db, officer, ids["陈强"], TODAY, "广东省深圳市", TODAY)  # head and only phone of 0102
+    hh.record_move_away(db, officer, ids["郑云"], TODAY, "浙江省杭州市", TODAY, permanent=False)
+    _retype(db, officer, ids["周娟"], marital_status="divorced")  # a divorce, dated today
+    _retype(db, officer, ids["孙丽"], marital_status="remarried")  # a marriage, no date given: today
+
+    after = monthly_figures(db, 2026, 10, today=TODAY)
+    for figure in dataclasses.fields(MonthlyFigures):
+        assert getattr(after, figure.name) == getattr(before, figure.name), figure.name
+    assert monthly_report_document(db, 2026, 10, today=TODAY) == document
+
+    # while today's figures do see what happened
+    now = dict(record_quality(db, TODAY).failures)
+    assert now["quality.rule.household_without_head"] == 5  # 刘芳, 张小宝 in 0101; 王丽 and the twins in 0102
+    assert now["quality.rule.household_unreachable"] == 4 + 3  # 0202 (孙小虎 born since) and now 0102
+    with db.read() as s:
+        today = quality.check_on(s, TODAY)
+    assert set(names(ids, today.failing["quality.rule.marriage_date_missing"])) == {"孙丽"}
+
+
+def test_a_widow_whose_husband_died_after_the_day_was_married_that_day(village, officer):
+    db, ids = village
+    _retype(db, officer, ids["刘芳"], marriage_date=None)
+    hh.record_death(db, officer, ids["张伟"], dt.date(2026, 11, 10), TODAY)
+    with db.read() as s:
+        october, november = quality.check_on(s, dt.date(2026, 10, 31)), quality.check_on(s, TODAY)
+    assert ids["刘芳"] in october.failing["quality.rule.marriage_date_missing"]
+    assert ids["刘芳"] not in november.failing["quality.rule.marriage_date_missing"]
+    assert ids["刘芳"] in november.failing["quality.rule.household_without_head"]
+    assert ids["刘芳"] not in october.failing.get("quality.rule.household_without_head", ())

@@ -26,6 +26,10 @@ def vital_event(
         event_date=day,
         place=place,
         notes=notes,
+        # a move records the status it gave (the row says it now: the demo updates it before the event)
+        residence_status=m.row["residence_status"]
+        if kind in (VitalEventType.MOVE_IN, VitalEventType.MOVE_OUT)
+        else None,
     )
 
 

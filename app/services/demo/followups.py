@@ -324,24 +324,40 @@ def pregnancy(b: Builder, preg: dict[str, Any]) -> None:
     rules = schedule.load_rules()
     lmp, reg, end = preg["lmp"], preg["registration_date"], preg["outcome_date"]
     plan = schedule.plan_pregnancy(rules, PregnancyFacts(lmp, preg["outcome"], end, preg["discharge_date"]))
+    asked: list[tuple[str, int, dt.date]] = []  # the next check dates the checks done so far asked for
     if end is not None and reg < end:  # registered before it ended: the checks made then stop at the end
         before = schedule.plan_pregnancy(rules, PregnancyFacts(lmp))
         for p in _dropped(list(before.planned), list(plan.planned)):
-            _antenatal(b, src, preg, p, until=end, reason=plan.reason)
+            _antenatal(b, src, preg, p, asked, until=end, reason=plan.reason)
     for p in plan.planned:
         if p.followup_type in ANTENATAL:
-            _antenatal(b, src, preg, p)
+            _antenatal(b, src, preg, p, asked)
         else:
             _postpartum(b, src, preg, p)
 
 
 def _antenatal(
-    b: Builder, src: _Source, preg: dict[str, Any], p: Planned, until: dt.date | None = None, reason: str = ""
+    b: Builder,
+    src: _Source,
+    preg: dict[str, Any],
+    p: Planned,
+    asked: list[tuple[str, int, dt.date]],
+    until: dt.date | None = None,
+    reason: str = "",
 ) -> None:
+    """One antenatal check; its window's due day is the next check date the check before it asked for
+    (schedule.with_next_dates, as the engine does), and a next check date it asks for goes into `asked`."""
     reg = preg["registration_date"]
-    answers = _antenatal_answers(b, preg["lmp"], p.followup_type)
+    p = schedule.with_next_dates(schedule.load_rules(), Plan((p,)), asked).planned[0]
+    drawn = _antenatal_answers(b, preg["lmp"], p.followup_type)
+    given: dict[str, str] = {}
+
+    def answers(done: dt.date) -> dict[str, str]:
+        given.update(drawn(done))
+        return given
+
     late = p.followup_type == FollowupType.ANC1 and p.window.latest < reg
-    _visit(
+    row = _visit(
         b,
         src,
         p,
@@ -354,6 +370,8 @@ def _antenatal(
         done_on=reg if late else None,
         result="晚建册" if late else "",
     )
+    if row["status"] == DONE and given.get("next_check_date"):
+        asked.append((p.followup_type, p.occurrence, dt.date.fromisoformat(given["next_check_date"])))
 
 
 def _postpartum(b: Builder, src: _Source, preg: dict[str, Any], p: Planned) -> None:

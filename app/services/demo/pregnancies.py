@@ -12,13 +12,15 @@ from app.services.demo.households import new_person
 from app.services.demo.places import HOSPITALS
 from app.vocab import DeliveryPlace, PregnancyOutcome, Relation, ResidenceStatus, Sex, VitalEventType
 
-RISK_NOTES = (
-    "瘢痕子宫（既往剖宫产）",
-    "轻度贫血",
-    "妊娠期糖尿病",
-    "妊娠期高血压",
-    "既往自然流产史",
-    "甲状腺功能减退",
+# Risks the officer notes at registration: a factor she ticks (risk_rules.json) and, for "other", what it is.
+# Age and gravidity are not ticked: the rules flag them from the birth date, the EDD and the gravidity.
+RISKS = (
+    ("previous_caesarean", ""),
+    ("other", "轻度贫血"),
+    ("diabetes", ""),
+    ("hypertension", ""),
+    ("other", "既往自然流产史"),
+    ("other", "甲状腺功能减退"),
 )
 
 
@@ -53,10 +55,7 @@ def _birth_reg_no(b: Builder, day: dt.date) -> str:
 def _pregnancy(
     b: Builder, mother: Member, lmp: dt.date, registration: dt.date, **fields: Any
 ) -> dict[str, Any]:
-    age = b.age(mother, registration)
-    notes = [] if age < 35 else ["高龄孕妇（≥35 岁）"]
-    if b.rng.random() < 0.12:
-        notes.append(b.rng.choice(RISK_NOTES))
+    factor, note = b.rng.choice(RISKS) if b.rng.random() < 0.12 else ("", "")
     parity = mother.children
     gravidity = parity + 1 + (1 if b.rng.random() < 0.15 else 0)
     registered = b.rng.random() < 0.8
@@ -70,7 +69,8 @@ def _pregnancy(
         registration_date=registration,
         gravidity=gravidity,
         parity=parity,
-        risk_notes="；".join(notes),
+        risk_factors=factor,
+        risk_notes=note,
         planned_facility=b.rng.choice(HOSPITALS),
         birth_reg_no=_birth_reg_no(b, reg_day) if registered else None,
         birth_reg_date=reg_day if registered else None,

@@ -4,17 +4,18 @@ counselling), stopping it, a folic-acid course, a pre-pregnancy check, a family-
 from __future__ import annotations
 
 from PySide6.QtGui import QIntValidator
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QPlainTextEdit, QWidget
 
 from app.errors import DomainError
 from app.i18n import tr
 from app.services import care
 from app.services import households as hh
+from app.services import pregnancies as pg
 from app.ui.context import AppContext
 from app.ui.dialogs.base import FormDialog, combo, set_combo
 from app.ui.forms import DateEdit
-from app.ui.labels import choices
-from app.vocab import Sex
+from app.ui.labels import choices, fmt_date
+from app.vocab import ContraceptiveMethod, Sex
 
 
 def _notes() -> QPlainTextEdit:
@@ -25,13 +26,16 @@ def _notes() -> QPlainTextEdit:
 
 
 class MethodForm(FormDialog):
-    """避孕方法知情选择: the method the person chose, when, and when they were counselled."""
+    """避孕方法知情选择: the method the person chose, when, and when they were counselled. Nothing is chosen for
+    them: the list starts at "please choose". Recording a method for a woman who is pregnant asks first."""
 
     def __init__(self, ctx: AppContext, person: hh.PersonRow, parent: QWidget | None = None) -> None:
         super().__init__(tr("care_form.method_title", name=person.name), parent)
         self.setObjectName("methodForm")
         self.ctx, self.person = ctx, person
-        self.method = self.add_field("care_form.method", "method", combo(choices("method")))
+        self.method = self.add_field(
+            "care_form.method", "method", combo([("", tr("form.choose"))] + choices("method"))
+        )
         self.start = self.add_field("care_form.start_date", "start_date", DateEdit("start_date"))
         self.counselled = self.add_field(
             "care_form.counselled_on", "counselled_on", DateEdit("counselled_on")
@@ -41,16 +45,38 @@ class MethodForm(FormDialog):
         self.counselled.set_date(ctx.today())
         self.dirty = False
 
-    def submit(self) -> None:
-        care.choose_method(
-            self.ctx.db,
-            self.ctx.actor,
-            self.person.id,
-            care.MethodInput(
-                self.method.currentData(), self.start.date(), self.counselled.date(), self.notes.toPlainText()
-            ),
-            self.ctx.today(),
+    def submit(self) -> bool:
+        data = care.MethodInput(
+            self.method.currentData() or "",
+            self.start.date(),
+            self.counselled.date(),
+            self.notes.toPlainText(),
         )
+        care.check_method(data, self.ctx.today())  # a wrong field is shown before any question
+        if data.method != ContraceptiveMethod.NONE and not self._still_record_while_pregnant():
+            return False
+        care.choose_method(self.ctx.db, self.ctx.actor, self.person.id, data, self.ctx.today())
+        return True
+
+    def _still_record_while_pregnant(self) -> bool:
+        """True unless she is pregnant and the officer, asked, does not record the method after all."""
+        pregnancy = next(
+            (p for p in pg.pregnancies_of(self.ctx.db, self.person.id) if p.outcome is None), None
+        )
+        if pregnancy is None:
+            return True
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("care_rules.pregnant_title"),
+            tr("care_rules.method_while_pregnant", name=self.person.name, edd=fmt_date(pregnancy.edd)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("methodWhilePregnant")
+        box.button(QMessageBox.StandardButton.Yes).setText(tr("care_rules.record_anyway"))
+        box.button(QMessageBox.StandardButton.No).setText(tr("care_rules.do_not_record"))
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
 
 class StopMethodForm(FormDialog):

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QPlainT
 
 from app.errors import DomainError
 from app.i18n import tr
+from app.services import households as hh
 from app.services import pregnancies as pg
+from app.services import risk
 from app.services.pregnancy_dates import expected_delivery_date, gestational_age
 from app.ui.context import AppContext
 from app.ui.dialogs.base import FormDialog, combo, set_combo
@@ -61,6 +63,25 @@ class PregnancyForm(FormDialog):
         )
         self.gravidity = self.add_field("pregnancy_form.gravidity", "gravidity", _int_edit())
         self.parity = self.add_field("pregnancy_form.parity", "parity", _int_edit())
+        self.rules = risk.load_risk_rules()
+        self.woman_birth = hh.get_person(ctx.db, woman_id).birth_date
+        ticks = QWidget()
+        grid = QGridLayout(ticks)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.risk_ticks: dict[str, QCheckBox] = {}
+        for i, rule in enumerate(self.rules.tickable):
+            # a factor that needs the notes says so on its tick box
+            box = QCheckBox(tr("pregnancy_form.risk_other_tick") if rule.note_required else tr(rule.label_id))
+            box.setObjectName(f"risk_{rule.code}")
+            box.toggled.connect(self._mark_dirty)
+            box.toggled.connect(self._show_flags)
+            grid.addWidget(box, i // 2, i % 2)
+            self.risk_ticks[rule.code] = box
+        self.add_field("pregnancy_form.risk_factors", "risk_factors", ticks)
+        self.flags = QLabel()
+        self.flags.setObjectName("riskFlags")
+        self.flags.setWordWrap(True)
+        self.form.addRow("", self.flags)
         self.risk_notes = self.add_field("pregnancy_form.risk_notes", "risk_notes", QPlainTextEdit())
         self.risk_notes.setTabChangesFocus(True)
         self.risk_notes.setFixedHeight(56)
@@ -85,12 +106,16 @@ class PregnancyForm(FormDialog):
             ):
                 edit.setText("" if value is None else str(value))
             self.risk_notes.setPlainText(row.risk_notes)
+            for code in row.risk_factors:
+                if code in self.risk_ticks:
+                    self.risk_ticks[code].setChecked(True)
             self.facility.setText(row.planned_facility)
             self.birth_reg_no.setText(row.birth_reg_no)
             self.birth_reg_date.set_date(row.birth_reg_date)
         self.lmp.textChanged.connect(self._dates_changed)
         self.edd.textChanged.connect(self._dates_changed)
         self.ultrasound.toggled.connect(self._dates_changed)
+        self.gravidity.textChanged.connect(self._show_flags)
         self._dates_changed()
         self.dirty = False
         self.resize(520, self.sizeHint().height())
@@ -109,11 +134,34 @@ class PregnancyForm(FormDialog):
             self.edd.blockSignals(True)
             self.edd.set_date(expected_delivery_date(lmp))
             self.edd.blockSignals(False)
+        self._show_flags()
         today = self.ctx.today()
         if lmp is None or lmp > today:
             self.weeks.setText(tr("pregnancy_form.weeks_unknown"))
             return
         self.weeks.setText(tr("pregnancy_form.weeks_today", weeks=str(gestational_age(lmp, today))))
+
+    def _ticked(self) -> tuple[str, ...]:
+        return tuple(code for code, box in self.risk_ticks.items() if box.isChecked())
+
+    def _show_flags(self, *_: object) -> None:
+        """The high-risk rules that hold for what is typed so far (age at the EDD, gravidity, ticks)."""
+        try:
+            edd = self.edd.date()
+        except DomainError:
+            edd = None
+        if edd is None:
+            lmp = self._typed_lmp()
+            edd = expected_delivery_date(lmp) if lmp is not None else None
+        if edd is None:
+            flags = tuple(r.code for r in self.rules.tickable if r.code in self._ticked())
+        else:
+            flags = self.rules.flags(self.woman_birth, edd, _int_or_none(self.gravidity), self._ticked())
+        labels = "、".join(tr(f"risk.flag.{code}") for code in flags)
+        self.flags.setText(
+            tr("pregnancy_form.flags", flags=labels) if flags else tr("pregnancy_form.flags_none")
+        )
+        self.flags.setStyleSheet("color: #b00020;" if flags else "color: #555555;")
 
     def data(self) -> pg.PregnancyInput:
         edd = self.edd.date() if self.ultrasound.isChecked() else None
@@ -128,6 +176,7 @@ class PregnancyForm(FormDialog):
             birth_reg_no=self.birth_reg_no.text(),
             birth_reg_date=self.birth_reg_date.date(),
             child_order=_int_or_none(self.child_order),
+            risk_factors=self._ticked(),
         )
 
     def submit(self) -> None:

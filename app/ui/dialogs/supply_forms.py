@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
@@ -273,6 +274,7 @@ class IssueForm(SupplyForm):
         self.lot.currentIndexChanged.connect(self._show_lot)
         self.quantity.textChanged.connect(self._propose)
         self.date.editingFinished.connect(self._propose)
+        self.date.editingFinished.connect(self._update_link)  # the course running on the day issued
         self._show_person()
         self._item_changed()
         (self.quantity if item_id else self.item).setFocus()  # the item is often chosen already
@@ -312,15 +314,45 @@ class IssueForm(SupplyForm):
                         )
                     )
             elif item.category == SupplyCategory.FOLIC_ACID:
-                course = next(
-                    (c for c in care.folic_courses_of(self.ctx.db, self.person.id) if c.end_date is None),
-                    None,
-                )
+                course = care.folic_issue_plan(self.ctx.db, self.person.id, self._issue_day()).course
                 if course is not None:
                     self._link_target = ("course", course.id)
                     self.link.setText(tr("supply_form.link_folic", start=fmt_date(course.start_date)))
         self.link.setChecked(self._link_target is not None)
         self.link.setVisible(self._link_target is not None)
+
+    def _issue_day(self) -> dt.date:
+        try:
+            return self.date.date() or self.ctx.today()
+        except DomainError:
+            return self.ctx.today()
+
+    def _start_course(self, quantity: int, on: dt.date) -> bool:
+        """Folic acid for a woman with no course running that day: asked whether to start her course on the
+        issue date with these bottles (so the women register shows she takes it). No: the issue alone."""
+        item = self.current_item()
+        if self.person is None or item is None or item.category != SupplyCategory.FOLIC_ACID:
+            return False
+        if not care.folic_issue_plan(self.ctx.db, self.person.id, on).can_start:
+            return False
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("care_rules.start_folic_title"),
+            tr(
+                "care_rules.start_folic_question",
+                name=self.person.name,
+                date=fmt_date(on),
+                bottles=quantity,
+                unit=item.unit,
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("startFolicCourse")
+        box.button(QMessageBox.StandardButton.Yes).setText(tr("care_rules.start_folic_yes"))
+        box.button(QMessageBox.StandardButton.No).setText(tr("care_rules.start_folic_no"))
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     # -- the lot
     def _item_changed(self, *_: object) -> None:
@@ -410,7 +442,12 @@ class IssueForm(SupplyForm):
             contraceptive_episode_id=episode,
             folic_acid_course_id=course,
         )
-        self.saved_id = supplies.issue_to_person(self.ctx.db, self.ctx.actor, data, self.ctx.today())
+        checked = supplies.check_issue(data, self.ctx.today())  # a wrong field is shown before any question
+        assert checked.movement_date is not None and isinstance(checked.quantity, int)
+        start = course is None and self._start_course(checked.quantity, checked.movement_date)
+        self.saved_id = supplies.issue_to_person(
+            self.ctx.db, self.ctx.actor, data, self.ctx.today(), start_folic_course=start
+        )
 
 
 class _LotForm(SupplyForm):

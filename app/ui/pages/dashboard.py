@@ -1,7 +1,7 @@
 """工作台: what needs doing, as numbers that open the list behind them — follow-ups due this week and
-overdue, expected deliveries in the next 30 days, folic acid ending, record-quality problems, supply users
-to resupply and the stock warnings — and under them this week's first follow-ups and the expected
-deliveries."""
+overdue, expected deliveries in the next 30 days, high-risk pregnancies, folic acid ending, record-quality
+problems, supply users to resupply and the stock warnings — and under them this week's first follow-ups and
+the expected deliveries."""
 
 from __future__ import annotations
 
@@ -115,6 +115,8 @@ class DashboardPage(QWidget):
         self.due_card = Card(tr("dashboard.due_week"), "dueThisWeek")
         self.overdue_card = Card(tr("dashboard.overdue"), "overdue")
         self.deliveries_card = Card(tr("dashboard.deliveries"), "deliveries30")
+        self.high_risk_card = Card(tr("dashboard.high_risk"), "highRisk")
+        self.high_risk_card.number.clicked.connect(self.show_high_risk)
         self.quality_card = Card(tr("dashboard.quality"), "qualityProblems")
         self.folic_card = Card(tr("dashboard.folic"), "folicEnding")
         self.folic_card.number.clicked.connect(self.show_folic_ending)
@@ -186,6 +188,7 @@ class DashboardPage(QWidget):
             self.due_card,
             self.overdue_card,
             self.deliveries_card,
+            self.high_risk_card,
             self.folic_card,
             self.quality_card,
             self.resupply_card,
@@ -196,6 +199,13 @@ class DashboardPage(QWidget):
         from app.ui.dialogs.resupply import resupply_dialog
 
         dialog = resupply_dialog(self.ctx, self)
+        dialog.careRequested.connect(self.careRequested)
+        dialog.exec()
+
+    def show_high_risk(self) -> None:
+        from app.ui.dialogs.high_risk import high_risk_dialog
+
+        dialog = high_risk_dialog(self.ctx, self)
         dialog.careRequested.connect(self.careRequested)
         dialog.exec()
 
@@ -271,13 +281,17 @@ class DashboardPage(QWidget):
         week = followups.work_list(db, today, "week")
         overdue = followups.count(db, today, "overdue")
         deliveries = pregnancies.expected_deliveries(db, today, DELIVERY_DAYS)
-        report = quality.record_quality(db)
+        report = quality.record_quality(db, today)
         failing = report.total - report.passing
 
         self.due_card.set_value(len(week), tr("dashboard.due_week_hint"))
         self.overdue_card.set_value(overdue, tr("dashboard.overdue_hint"), ALERT if overdue else CALM)
         end = today.fromordinal(today.toordinal() + DELIVERY_DAYS)
         self.deliveries_card.set_value(len(deliveries), tr("dashboard.deliveries_hint", end=fmt_date(end)))
+        high_risk = pregnancies.high_risk_pregnancies(db)
+        self.high_risk_card.set_value(
+            len(high_risk), tr("dashboard.high_risk_hint"), ALERT if high_risk else CALM
+        )
         if report.rate is None:
             quality_hint, colour = tr("dashboard.quality_none"), MUTED
         else:

@@ -19,6 +19,13 @@ LATE_WEEKS = 37  # term: expected delivery soon, shown highlighted
 DELIVERY_DAYS = 30  # the dashboard's "30 天内预产": this list narrowed to the same pregnancies
 
 
+def risk_text(r: pg.PregnancyRow) -> str:
+    """The high-risk flags (risk_rules.json), then the notes typed on the form."""
+    flags = "、".join(tr(f"risk.flag.{code}") for code in r.risk_flags)
+    notes = r.risk_notes.replace("\n", " ").strip()
+    return "；".join(part for part in (flags, notes) if part)
+
+
 def columns(ctx: AppContext) -> list[Column[pg.PregnancyRow]]:
     def weeks(r: pg.PregnancyRow) -> str:
         w = r.weeks_on(ctx.today())
@@ -45,7 +52,12 @@ def columns(ctx: AppContext) -> list[Column[pg.PregnancyRow]]:
         Column("pregnancies.col.edd", lambda r: fmt_date(r.edd), sort_key=lambda r: r.edd, width=100),
         Column("pregnancies.col.lmp", lambda r: fmt_date(r.lmp), sort_key=lambda r: r.lmp, width=100),
         Column("pregnancies.col.next", next_window, sort_key=lambda r: r.next_earliest, width=260),
-        Column("pregnancies.col.risk", lambda r: r.risk_notes.replace("\n", " "), width=160),
+        Column(
+            "pregnancies.col.risk",
+            risk_text,
+            sort_key=lambda r: (len(r.risk_flags), r.risk_flags),
+            width=160,
+        ),
         Column("pregnancies.col.phone", lambda r: r.phone, width=110),
     ]
 

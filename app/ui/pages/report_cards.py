@@ -89,7 +89,7 @@ class CardsTab(QWidget):
         self.full_ids.setToolTip(tr("cards_ui.full_ids_tip"))
         self.show_methods = QCheckBox(tr("cards_ui.show_methods"))
         self.show_methods.setObjectName("cardsShowMethods")
-        self.show_methods.setChecked(True)
+        self.show_methods.setChecked(False)  # a card hangs on the wall: methods only when asked for
         self.show_methods.setToolTip(tr("cards_ui.show_methods_tip"))
 
         top = QHBoxLayout()
