@@ -200,9 +200,35 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(tr("cli.quality", rate=rate, passing=q.passing, total=q.total, target=f"{QUALITY_TARGET:.0%}"))
         for rule, count in q.failures:
             print(f"  {tr(rule)}: {count}")
+        problems += _print_audit(session)
     finally:
         session.close()
     return 1 if problems else 0
+
+
+def _print_audit(session: LoggedIn) -> int:
+    """The audit trail's verification, one line per finding (naming the record or the audit line); the
+    number of findings."""
+    from app.services import audit
+
+    findings = audit.verify(session.db, audit.anchors_in([config.backups_dir(session.folder)]))
+    if not findings:
+        print(f"{tr('cli_security.audit')}: {tr('cli.ok')}")
+        return 0
+    print(f"{tr('cli_security.audit')}: {tr('cli_security.audit_findings', count=len(findings))}")
+    for f in findings[:50]:
+        print("  " + tr(f.kind, table=f.table, id=f.record_id, seq=f.seq, detail=f.detail))
+    if len(findings) > 50:
+        print("  " + tr("cli_security.audit_more", count=len(findings) - 50))
+    return len(findings)
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    session = _open(args)
+    try:
+        return 1 if _print_audit(session) else 0
+    finally:
+        session.close()
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -456,6 +482,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("info", help=tr("cli.help_info")).set_defaults(func=cmd_info)
     sub.add_parser("check", help=tr("cli.help_check")).set_defaults(func=cmd_check)
+    audit_cmd = sub.add_parser("audit", help=tr("cli_security.help_audit"))
+    audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
+    audit_sub.add_parser("verify", help=tr("cli_security.help_audit_verify")).set_defaults(
+        func=cmd_audit_verify
+    )
     report = sub.add_parser("report", help=tr("cli.help_report"))
     report.add_argument("--month", type=parse_month, help=tr("cli.help_month"))
     report.add_argument("--ytd", action="store_true", help=tr("cli.help_ytd"))

@@ -396,6 +396,8 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     now = now_utc()
     lines: list[AuditLine] = []
     for obj, new in touched:
+        if new:
+            _apply_defaults(obj)  # so the line's image is the row as it will be stored
         changes = {} if new else _field_changes(obj, new)
         if not new and not changes:
             continue
@@ -432,6 +434,24 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                 AuditLine(action, table, record_id, rev, changes, row_digest(obj_table, _object_values(obj)))
             )
     append_lines(session, lines, user_id=actor.user_id)
+
+
+def _apply_defaults(obj: Base) -> None:
+    """Give a new object its columns' Python-side defaults now (SQLAlchemy would only at INSERT)."""
+    for column in type(obj).__table__.columns:  # type: ignore[attr-defined]
+        default = column.default
+        if default is None:
+            continue
+        key = sa.inspect(obj).mapper.get_property_by_column(column).key
+        if getattr(obj, key) is not None:
+            continue
+        if default.is_scalar:
+            value = default.arg
+        elif default.is_callable and column.primary_key:
+            value = default.arg({})  # a new id (new_id takes the execution context and ignores it)
+        else:
+            continue
+        setattr(obj, key, value)
 
 
 def _committed(obj: Base, key: str) -> Any:
