@@ -279,16 +279,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     if (year, month) > (day.year, day.month):  # nothing has happened in it yet
         raise CliError(tr("cli_errors.future_month", month=f"{year}-{month:02d}", current=f"{day:%Y-%m}"))
     session = _open(args, set_up=True)
-    db = session.db
     try:
-        doc = monthly_report_document(db, year, month, year_to_date=args.ytd, today=today())
+        doc = monthly_report_document(session.db, year, month, year_to_date=args.ytd, today=today())
+        for path, write in ((args.xlsx, write_report_xlsx), (args.pdf, write_report_pdf)):
+            if path:
+                write(path, doc, printed_on=today())
+                _audit_output(session, "monthly_report", format=Path(path).suffix.lstrip("."))
+                print(tr("cli.report_written", period=doc.period_label(), path=path))
     finally:
         session.close()
-    for path, write in ((args.xlsx, write_report_xlsx), (args.pdf, write_report_pdf)):
-        if path:
-            write(path, doc, printed_on=today())
-            print(tr("cli.report_written", period=doc.period_label(), path=path))
     return 0
+
+
+def _audit_output(session: LoggedIn, subject: str, action: str = "export", **details: object) -> None:
+    """An export or a print in the audit trail, as the logged-in person (kinds and counts, no personal data)."""
+    from app.services import audit
+
+    audit.record_event(session.db, session.actor, action, subject, details)
 
 
 def _last_month(day: dt.date) -> tuple[int, int]:
@@ -319,6 +326,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             group_no=args.group,
             progress=None if args.quiet else _text_progress,
         )
+        _audit_output(session, args.register, rows=rows)
     finally:
         if not args.quiet:
             print(file=sys.stderr)  # ends the progress line, also before an error message
@@ -356,6 +364,7 @@ def cmd_cards(args: argparse.Namespace) -> int:
             show_methods=args.methods,
             progress=None if args.quiet else _text_progress,
         )
+        _audit_output(session, "cards", "print", cards=len(batch.cards), full_ids=args.full_ids)
     finally:
         if not args.quiet:
             print(file=sys.stderr)  # ends the progress line, also before an error message
