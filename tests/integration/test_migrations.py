@@ -586,7 +586,9 @@ def test_a_database_saved_at_0003_upgrades_with_every_row_intact(tmp_path: Path)
         assert audit_chain_intact(db)
     finally:
         db.dispose()
-    assert stored_revision(next((tmp_path / "backups").glob("*.sqlite"))) == "0003"  # backed up before upgrading
+    assert (
+        stored_revision(next((tmp_path / "backups").glob("*.sqlite"))) == "0003"
+    )  # backed up before upgrading
 
 
 def test_a_postgresql_database_at_0003_upgrades_with_every_row_intact(postgres_url: str):
