@@ -10,7 +10,6 @@ files never hold personal data in plain text. A PostgreSQL URL (the township) go
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -23,7 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.actor import Actor
-from app.files import create_private_file, make_private, make_private_dir
+from app.files import create_private_file, make_private
 from app.i18n import tr
 from app.migrations import HEAD_REVISION
 from app.models import tracking
@@ -162,50 +161,6 @@ def connect_raw(path: Path, key: bytes | None, *, read_only: bool = False) -> An
         conn.close()
         raise WrongKey(str(e)) from None
     return conn
-
-
-def backup_sqlite(src: Path, dest_dir: Path, label: str, key: bytes | None = None) -> Path:
-    """A consistent copy of a live SQLite file (the backup API, not a file copy that could tear), readable by
-    its owner alone like the database itself; an encrypted file's copy is encrypted with the same key."""
-    make_private_dir(dest_dir)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    dest = create_private_file(dest_dir / f"{src.stem}-{stamp}-{label}.sqlite")
-    s, d = connect_raw(src, key), connect_raw(dest, key)
-    try:
-        s.backup(d)
-        write_manifest(d, dest)
-    finally:
-        d.close()
-        s.close()
-    return dest
-
-
-def write_manifest(conn: Any, database: Path) -> Path:
-    """Beside a copy of the database: when it was made, its schema revision, and the head of its audit chain
-    — an anchor kept outside the live file (`fhdesk audit verify` checks the chain still holds it)."""
-    import json
-
-    from app.clock import now_utc
-    from app.files import write_bytes_atomically
-
-    def one(sql: str) -> Any:
-        try:
-            return conn.execute(sql).fetchone()
-        except Exception:  # noqa: BLE001 - a copy of an empty or older database: nothing to say
-            return None
-
-    revision = one("SELECT version_num FROM alembic_version")
-    head = one("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
-    manifest = {
-        "format": "fhd-backup",
-        "created_at": now_utc().isoformat(),
-        "database": database.name,
-        "schema_revision": revision[0] if revision else None,
-        "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
-    }
-    path = database.with_suffix(".json")
-    write_bytes_atomically(path, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
-    return path
 
 
 class Database:
@@ -431,9 +386,9 @@ def open_database(path: Path, *, key: bytes | None = None, backups: Path | None 
             raise NotOurDatabase(path)
         if current != head_revision():
             if existed:
-                saved = backup_sqlite(
-                    path, backups or path.parent / "backups", f"before-{head_revision()}", key
-                )
+                from app.backups import make_backup  # the backups need this module: imported when used
+
+                saved = make_backup(path, key, f"before-{head_revision()}", to=backups).path
                 log.info("backed up %s to %s before upgrading from %s", path, saved, current)
             upgrade(engine)
         database = Database(engine, path)

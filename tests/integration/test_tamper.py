@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from app import cli, config
-from app.db import backup_sqlite, connect_raw
+from app.backups import make_backup
+from app.db import connect_raw
 from app.errors import DomainError
 from app.i18n import tr
 from app.models import AuditEvent
@@ -34,9 +35,7 @@ def village(tmp_path: Path):
     supplies.receive(
         session.db, actor, supplies.ReceiptInput(item.id, "L1", dt.date(2029, 1, 1), 100, TODAY), TODAY
     )
-    backup_sqlite(
-        config.database_path(session.folder), config.backups_dir(session.folder), "test", session.key
-    )
+    make_backup(config.database_path(session.folder), session.key, "manual")
     hh.update_household(session.db, actor, home, hh.HouseholdInput("0101", 1, "一组 2 号"))
     assert audit.verify(session.db, _anchors(session)) == []  # intact to start with
     session.ids = {"home": home, "person": person}  # type: ignore[attr-defined]
