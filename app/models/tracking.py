@@ -33,7 +33,7 @@ from app.actor import Actor
 from app.clock import now_utc
 from app.errors import DomainError
 from app.models.audit import AuditEvent
-from app.models.base import Base, SyncMixin, UTCDateTime, new_id
+from app.models.base import SyncMixin, UTCDateTime, new_id, table_of
 from app.models.tracking_marks import Audited
 
 GENESIS_HASH = "0" * 64
@@ -332,7 +332,7 @@ def append_event(
 # ---------------------------------------------------------------- the ORM path (forms, one row at a time)
 
 
-def _field_changes(obj: Base, new: bool) -> dict[str, list[Any]]:
+def _field_changes(obj: SyncMixin | Audited, new: bool) -> dict[str, list[Any]]:
     changes: dict[str, list[Any]] = {}
     for col in sa.inspect(obj).mapper.column_attrs:
         key = col.key
@@ -352,7 +352,7 @@ def _field_changes(obj: Base, new: bool) -> dict[str, list[Any]]:
     return changes
 
 
-def _object_values(obj: Base) -> dict[str, Any]:
+def _object_values(obj: SyncMixin | Audited) -> dict[str, Any]:
     mapper = sa.inspect(obj).mapper
     return {prop.columns[0].name: getattr(obj, prop.key) for prop in mapper.column_attrs}
 
@@ -383,7 +383,9 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     for obj in session.deleted:
         if isinstance(obj, SyncMixin | Audited):
             raise HardDeleteRefused(f"{type(obj).__tablename__} rows are never deleted; void them")
-    touched: list[tuple[Base, bool]] = [(o, True) for o in session.new if isinstance(o, SyncMixin | Audited)]
+    touched: list[tuple[SyncMixin | Audited, bool]] = [
+        (o, True) for o in session.new if isinstance(o, SyncMixin | Audited)
+    ]
     touched += [
         (o, False)
         for o in session.dirty
@@ -424,7 +426,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         else:
             action = "insert" if new else "update"
             rev, record_id = 0, str(_object_values(obj).get("id") or _object_values(obj).get("code"))
-        obj_table: sa.Table = type(obj).__table__  # type: ignore[attr-defined]
+        obj_table = table_of(type(obj))
         if new:
             lines.append(new_row_line(action, obj_table, _object_values(obj)))
         else:
@@ -434,7 +436,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     append_lines(session, lines, user_id=actor.user_id)
 
 
-def _committed(obj: Base, key: str) -> Any:
+def _committed(obj: SyncMixin | Audited, key: str) -> Any:
     """The value of `key` as loaded from the database (before this unit of work changed it)."""
     hist = attributes.get_history(obj, key)
     if hist.deleted:
@@ -461,7 +463,7 @@ def column_defaults(table: sa.Table) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for column in table.columns:
         default = column.default
-        value = getattr(default, "arg", None) if default is not None and default.is_scalar else None
+        value: Any = getattr(default, "arg", None) if default is not None and default.is_scalar else None
         out[column.key] = value.value if hasattr(value, "value") else value
     return out
 
@@ -481,7 +483,7 @@ def insert_rows(
     session.flush()
     if not rows:
         return []
-    table: sa.Table = model.__table__  # type: ignore[assignment]
+    table = table_of(model)
     actor = actor_of(session)
     replicate = replicating(session)
     base = column_defaults(table)
@@ -524,7 +526,7 @@ def fill_deferred(
     session: Session, model: type[SyncMixin], rows: Sequence[Mapping[str, Any]], column: str
 ) -> None:
     """Set `column` of rows written by `insert_rows(..., deferred=[column])` to their final values."""
-    table: sa.Table = model.__table__  # type: ignore[assignment]
+    table = table_of(model)
     pairs = [{"b_id": r["id"], "b_value": r[column]} for r in rows if r.get(column) is not None]
     if pairs:
         session.execute(
@@ -556,7 +558,7 @@ def update_rows(
     session.flush()
     if not changes:
         return 0
-    table: sa.Table = model.__table__  # type: ignore[assignment]
+    table = table_of(model)
     actor = actor_of(session)
     stored = _stored(session, table, [rid for rid, _ in changes])
     now = now_utc()
@@ -603,7 +605,7 @@ def replicate_rows(
     `updated_*` are kept exactly. A row whose rev is not newer than the stored one is skipped; a row the
     sending node does not own (by the incoming owner, or by the stored row's owner) is a conflict, not applied."""
     session.flush()
-    table: sa.Table = model.__table__  # type: ignore[assignment]
+    table = table_of(model)
     actor = actor_of(session)
     base = column_defaults(table)
     stored = _stored(session, table, [r["id"] for r in rows])
