@@ -137,7 +137,7 @@ def _shape(table: sa.Table) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str
     return names, stamps, floats
 
 
-def image(table: sa.Table, values: Mapping[str, Any]) -> dict[str, Any]:
+def image(table: sa.Table, values: Mapping[str, Any] | sa.RowMapping) -> dict[str, Any]:
     """The whole row, every column of the table (missing ones as null), normalised so that the row as written
     and the row read back give the same canonical JSON: timestamps in UTC, floating-point columns as floats.
     (Dates, codes and numbers are left to canonical_json: one Python call per row, not per value.)"""
