@@ -20,6 +20,7 @@ by side with a dashed cutting line between them).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -125,8 +126,8 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 # ---------------------------------------------------------------- what the card says, as lines
 
 
-def _date(d: object) -> str:
-    return d.isoformat() if d is not None else "—"  # type: ignore[attr-defined]
+def _date(d: dt.date | None) -> str:
+    return d.isoformat() if d is not None else "—"
 
 
 def _dose(mg: float) -> str:
