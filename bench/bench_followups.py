@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from app.clock import now_utc
 from app.db import Database, open_database
 from app.models import User
-from app.vocab import UserRole
 from app.services import followups, schedule
 from app.services.demo import generate_demo
 from app.services.followups import week_bounds
+from app.vocab import UserRole
 from bench.common import BenchResult, timed
 
 TODAY = dt.date(2026, 11, 24)
