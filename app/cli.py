@@ -201,9 +201,35 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(tr("cli.quality", rate=rate, passing=q.passing, total=q.total, target=f"{QUALITY_TARGET:.0%}"))
         for rule, count in q.failures:
             print(f"  {tr(rule)}: {count}")
+        problems += _print_audit(session)
     finally:
         session.close()
     return 1 if problems else 0
+
+
+def _print_audit(session: LoggedIn) -> int:
+    """The audit trail's verification, one line per finding (naming the record or the audit line); the
+    number of findings."""
+    from app.services import audit
+
+    findings = audit.verify(session.db, audit.anchors_in([config.backups_dir(session.folder)]))
+    if not findings:
+        print(f"{tr('cli_security.audit')}: {tr('cli.ok')}")
+        return 0
+    print(f"{tr('cli_security.audit')}: {tr('cli_security.audit_findings', count=len(findings))}")
+    for f in findings[:50]:
+        print("  " + tr(f.kind, table=f.table, id=f.record_id, seq=f.seq, detail=f.detail))
+    if len(findings) > 50:
+        print("  " + tr("cli_security.audit_more", count=len(findings) - 50))
+    return len(findings)
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    session = _open(args)
+    try:
+        return 1 if _print_audit(session) else 0
+    finally:
+        session.close()
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -254,16 +280,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     if (year, month) > (day.year, day.month):  # nothing has happened in it yet
         raise CliError(tr("cli_errors.future_month", month=f"{year}-{month:02d}", current=f"{day:%Y-%m}"))
     session = _open(args, set_up=True)
-    db = session.db
     try:
-        doc = monthly_report_document(db, year, month, year_to_date=args.ytd, today=today())
+        doc = monthly_report_document(session.db, year, month, year_to_date=args.ytd, today=today())
+        for path, write in ((args.xlsx, write_report_xlsx), (args.pdf, write_report_pdf)):
+            if path:
+                write(path, doc, printed_on=today())
+                _audit_output(session, "monthly_report", format=Path(path).suffix.lstrip("."))
+                print(tr("cli.report_written", period=doc.period_label(), path=path))
     finally:
         session.close()
-    for path, write in ((args.xlsx, write_report_xlsx), (args.pdf, write_report_pdf)):
-        if path:
-            write(path, doc, printed_on=today())
-            print(tr("cli.report_written", period=doc.period_label(), path=path))
     return 0
+
+
+def _audit_output(session: LoggedIn, subject: str, action: str = "export", **details: object) -> None:
+    """An export or a print in the audit trail, as the logged-in person (kinds and counts, no personal data)."""
+    from app.services import audit
+
+    audit.record_event(session.db, session.actor, action, subject, details)
 
 
 def _last_month(day: dt.date) -> tuple[int, int]:
@@ -294,6 +327,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             group_no=args.group,
             progress=None if args.quiet else _text_progress,
         )
+        _audit_output(session, args.register, rows=rows)
     finally:
         if not args.quiet:
             print(file=sys.stderr)  # ends the progress line, also before an error message
@@ -331,6 +365,7 @@ def cmd_cards(args: argparse.Namespace) -> int:
             show_methods=args.methods,
             progress=None if args.quiet else _text_progress,
         )
+        _audit_output(session, "cards", "print", cards=len(batch.cards), full_ids=args.full_ids)
     finally:
         if not args.quiet:
             print(file=sys.stderr)  # ends the progress line, also before an error message
@@ -457,6 +492,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("info", help=tr("cli.help_info")).set_defaults(func=cmd_info)
     sub.add_parser("check", help=tr("cli.help_check")).set_defaults(func=cmd_check)
+    audit_cmd = sub.add_parser("audit", help=tr("cli_security.help_audit"))
+    audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
+    audit_sub.add_parser("verify", help=tr("cli_security.help_audit_verify")).set_defaults(
+        func=cmd_audit_verify
+    )
     report = sub.add_parser("report", help=tr("cli.help_report"))
     report.add_argument("--month", type=parse_month, help=tr("cli.help_month"))
     report.add_argument("--ytd", action="store_true", help=tr("cli.help_ytd"))

@@ -173,10 +173,39 @@ def backup_sqlite(src: Path, dest_dir: Path, label: str, key: bytes | None = Non
     s, d = connect_raw(src, key), connect_raw(dest, key)
     try:
         s.backup(d)
+        write_manifest(d, dest)
     finally:
         d.close()
         s.close()
     return dest
+
+
+def write_manifest(conn: Any, database: Path) -> Path:
+    """Beside a copy of the database: when it was made, its schema revision, and the head of its audit chain
+    — an anchor kept outside the live file (`fhdesk audit verify` checks the chain still holds it)."""
+    import json
+
+    from app.clock import now_utc
+    from app.files import write_bytes_atomically
+
+    def one(sql: str) -> Any:
+        try:
+            return conn.execute(sql).fetchone()
+        except Exception:  # noqa: BLE001 - a copy of an empty or older database: nothing to say
+            return None
+
+    revision = one("SELECT version_num FROM alembic_version")
+    head = one("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
+    manifest = {
+        "format": "fhd-backup",
+        "created_at": now_utc().isoformat(),
+        "database": database.name,
+        "schema_revision": revision[0] if revision else None,
+        "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
+    }
+    path = database.with_suffix(".json")
+    write_bytes_atomically(path, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+    return path
 
 
 class Database:

@@ -28,6 +28,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, attributes
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from app.actor import Actor
 from app.clock import now_utc
@@ -158,7 +159,7 @@ def digest(row_image: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(row_image)).hexdigest()
 
 
-def row_digest(table: sa.Table, values: Mapping[str, Any]) -> str:
+def row_digest(table: sa.Table, values: Mapping[str, Any] | sa.RowMapping) -> str:
     """The digest of a row's after-image; `audit verify` compares it with the row as stored."""
     return digest(image(table, values))
 
@@ -398,6 +399,8 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     now = now_utc()
     lines: list[AuditLine] = []
     for obj, new in touched:
+        if new:
+            _apply_defaults(obj)  # so the line's image is the row as it will be stored
         changes = {} if new else _field_changes(obj, new)
         if not new and not changes:
             continue
@@ -434,6 +437,25 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
                 AuditLine(action, table, record_id, rev, changes, row_digest(obj_table, _object_values(obj)))
             )
     append_lines(session, lines, user_id=actor.user_id)
+
+
+def _apply_defaults(obj: SyncMixin | Audited) -> None:
+    """Give a new object its columns' Python-side defaults now (SQLAlchemy would only at INSERT)."""
+    for column in table_of(type(obj)).columns:
+        default = column.default
+        if default is None:
+            continue
+        key = sa.inspect(obj).mapper.get_property_by_column(column).key
+        if getattr(obj, key) is not None:
+            continue
+        if isinstance(default, ScalarElementColumnDefault):  # default.is_scalar
+            value = default.arg
+        elif isinstance(default, CallableColumnDefault) and column.primary_key:  # default.is_callable
+            # a new id: SQLAlchemy wraps new_id() to take an execution context, which it ignores
+            value = default.arg({})  # type: ignore[arg-type]
+        else:
+            continue
+        setattr(obj, key, value)
 
 
 def _committed(obj: SyncMixin | Audited, key: str) -> Any:

@@ -21,6 +21,7 @@ by side with a dashed cutting line between them).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -682,6 +683,33 @@ def write_cards(
     (Cancelled, and nothing is left behind). A missing font file raises FontMissing before anything is
     written. Contraceptive methods, and the visits that would name them, are left off the cards unless
     `show_methods` (a card hangs on the wall: the family may not want them seen)."""
+    with atomic_output(path) as tmp_path:
+        return _draw_cards(str(tmp_path), batch, layout, full_ids, show_methods, progress)
+
+
+def cards_pdf(
+    batch: CardBatch,
+    *,
+    layout: str = "a5",
+    full_ids: bool = False,
+    show_methods: bool = False,
+    progress: ProgressFn | None = None,
+) -> tuple[bytes, int]:
+    """The same PDF in memory (for the preview: personal data is never left in a temporary file), with its
+    number of sheets."""
+    buffer = io.BytesIO()
+    sheets = _draw_cards(buffer, batch, layout, full_ids, show_methods, progress)
+    return buffer.getvalue(), sheets
+
+
+def _draw_cards(
+    target: str | io.BytesIO,
+    batch: CardBatch,
+    layout: str,
+    full_ids: bool,
+    show_methods: bool,
+    progress: ProgressFn | None,
+) -> int:
     if layout not in CARD_LAYOUTS:
         raise ValueError(f"unknown card layout {layout!r}; expected one of {CARD_LAYOUTS}")
     message = tr("card.progress")
@@ -695,44 +723,42 @@ def write_cards(
     count = len(batch.cards)
     step = max(1, count // 100)
     sheets = 0
-    with atomic_output(path) as tmp_path:
-        tmp_name = str(tmp_path)
-        c = Canvas(tmp_name, pagesize=sheet, initialFontName=font, initialFontSize=BODY)
-        c.setTitle(tr("card.document_title", village=batch.village_name))
-        c.setAuthor(batch.officer_name)
-        c.setSubject(tr("card.document_subject", count=count))
-        c.setCreator("fhdesk")
-        right = False  # a4_two_up: the next card page goes into the right half of the sheet
-        for n, card in enumerate(batch.cards):
-            plans = paginate(cards_layout, card)
-            for plan in plans:
-                c.saveState()
-                c.translate(sheet[0] / 2 + slot_x if right else slot_x, slot_y)
-                draw_card_page(cards_layout, c, plan, len(plans))
-                c.restoreState()
-                if two_up and not right:
-                    right = True
-                    continue
-                if two_up:
-                    _cut_line(c, sheet)
-                c.showPage()
-                sheets += 1
-                right = False
-            if (n + 1) % step == 0:
-                check_progress(progress, 0.02 + 0.9 * (n + 1) / count, message)
-        if right:  # an odd number of card pages: the last sheet's right half stays blank
-            _cut_line(c, sheet)
+    c = Canvas(target, pagesize=sheet, initialFontName=font, initialFontSize=BODY)
+    c.setTitle(tr("card.document_title", village=batch.village_name))
+    c.setAuthor(batch.officer_name)
+    c.setSubject(tr("card.document_subject", count=count))
+    c.setCreator("fhdesk")
+    right = False  # a4_two_up: the next card page goes into the right half of the sheet
+    for n, card in enumerate(batch.cards):
+        plans = paginate(cards_layout, card)
+        for plan in plans:
+            c.saveState()
+            c.translate(sheet[0] / 2 + slot_x if right else slot_x, slot_y)
+            draw_card_page(cards_layout, c, plan, len(plans))
+            c.restoreState()
+            if two_up and not right:
+                right = True
+                continue
+            if two_up:
+                _cut_line(c, sheet)
             c.showPage()
             sheets += 1
-        if sheets == 0:
-            c.setFont(font, 12)
-            c.drawString(MARGIN, sheet[1] - MARGIN - 12, tr("card.empty"))
-            c.showPage()
-            sheets += 1
-        cards_layout.define_forms(c)
-        check_progress(progress, 0.95, message)
-        with binary_streams():
-            c.save()
+            right = False
+        if (n + 1) % step == 0:
+            check_progress(progress, 0.02 + 0.9 * (n + 1) / count, message)
+    if right:  # an odd number of card pages: the last sheet's right half stays blank
+        _cut_line(c, sheet)
+        c.showPage()
+        sheets += 1
+    if sheets == 0:
+        c.setFont(font, 12)
+        c.drawString(MARGIN, sheet[1] - MARGIN - 12, tr("card.empty"))
+        c.showPage()
+        sheets += 1
+    cards_layout.define_forms(c)
+    check_progress(progress, 0.95, message)
+    with binary_streams():
+        c.save()
     if progress is not None:
         progress(1.0, message)  # written: too late to cancel
     return sheets

@@ -27,8 +27,9 @@ class PageImage:
 class PdfPages:
     """An open PDF whose pages can be rendered one at a time; use as a context manager."""
 
-    def __init__(self, path: str | Path) -> None:
-        self._doc = pdfium.PdfDocument(str(path))
+    def __init__(self, source: str | Path | bytes) -> None:
+        """`source`: a PDF file, or the PDF's bytes (a preview kept in memory)."""
+        self._doc = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
 
     def __len__(self) -> int:
         return len(self._doc)

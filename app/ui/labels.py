@@ -41,3 +41,12 @@ def choices(kind: str) -> list[tuple[str, str]]:
 
 def fmt_date(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
+
+
+def fmt_datetime(value: dt.datetime | None) -> str:
+    """A moment as the officer reads it: China time, to the minute."""
+    if value is None:
+        return ""
+    from app.clock import CHINA_TZ
+
+    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")

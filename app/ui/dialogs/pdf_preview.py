@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QUrl
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.files import atomic_output
+from app.files import write_bytes_atomically
 from app.i18n import tr
 from app.reports.preview import PdfPages
 from app.ui.errors import show_error
@@ -30,20 +29,21 @@ SCREEN_DPI = 96
 
 
 class PdfPreviewDialog(QDialog):
-    """Shows `path`; "save as" copies the file the officer saw (nothing is rendered twice).
-    `suggested_name` is the file name the save dialog proposes (in the folder saved to last time)."""
+    """Shows a PDF held in memory (never in a temporary file: what is printed holds personal data); "save as"
+    writes those very bytes (nothing is rendered twice), "open in the viewer" opens the saved copy, asking
+    where to save it first. `suggested_name` is the file name the save dialog proposes."""
 
     def __init__(
-        self, path: Path, title: str, suggested_name: str, settings: QSettings, parent: QWidget | None = None
+        self, data: bytes, title: str, suggested_name: str, settings: QSettings, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("pdfPreview")
         self.setWindowTitle(title)
-        self.path = Path(path)
+        self.data = data
         self.suggested_name = suggested_name
         self.settings = settings
         self.saved_to: Path | None = None
-        self.pages = PdfPages(self.path)
+        self.pages = PdfPages(data)
 
         self.page_spin = QSpinBox()
         self.page_spin.setObjectName("previewPage")
@@ -128,15 +128,17 @@ class PdfPreviewDialog(QDialog):
         if target is None:
             return
         try:
-            with atomic_output(target) as temporary:
-                shutil.copyfile(self.path, temporary)
+            write_bytes_atomically(target, self.data)
         except OSError as error:
             show_error(self, error)
             return
         self.saved_to = target
 
     def open_external(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.saved_to or self.path)))
+        if self.saved_to is None:
+            self.save_as()
+        if self.saved_to is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.saved_to)))
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt's name
         self.pages.close()

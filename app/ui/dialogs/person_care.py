@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.services import care, followups, supplies, voiding
+from app.services import care, followups, history, supplies, voiding
 from app.services import households as hh
 from app.services import pregnancies as pg
 from app.ui.context import AppContext
@@ -26,10 +26,40 @@ from app.ui.dialogs.pregnancy_form import OutcomeDialog, PregnancyForm
 from app.ui.dialogs.supply_forms import IssueForm
 from app.ui.dialogs.support import SupportPanel
 from app.ui.dialogs.void_dialog import VoidDialog
-from app.ui.labels import fmt_date, label
+from app.ui.labels import fmt_date, fmt_datetime, label
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView
 from app.vocab import FollowupStatus, Sex
+
+# The member form's words for the person's fields (the audit trail stores column names).
+FIELD_LABELS = {
+    "name": "member_form.name",
+    "id_number": "member_form.id_number",
+    "sex": "member_form.sex",
+    "birth_date": "member_form.birth_date",
+    "relation": "member_form.relation",
+    "marital_status": "member_form.marital",
+    "marriage_date": "member_form.marriage_date",
+    "phone": "member_form.phone",
+    "residence_status": "member_form.residence",
+    "residence_place": "member_form.place",
+    "notes": "member_form.notes",
+    "deleted_reason": "history.field.void_reason",
+    "household_id": "history.field.household",
+    "status": "history.field.status",
+}
+SILENT = {"name_pinyin", "name_initials", "deleted_at", "merged_into", "born_of_pregnancy_id", "death_date"}
+
+
+def _changes_text(entry: history.HistoryEntry) -> str:
+    """What changed, in the form's words: "联系电话: 139… → 138…"; a new record lists what it was made with."""
+    parts = []
+    for field, (old, new) in entry.changes.items():
+        if field in SILENT or field not in FIELD_LABELS:
+            continue
+        label_ = tr(FIELD_LABELS[field])
+        parts.append(f"{label_}: {new}" if old is None else f"{label_}: {old or '—'} → {new or '—'}")
+    return "；".join(parts)
 
 
 def _window(r: followups.FollowupRow) -> str:
@@ -218,6 +248,19 @@ class PersonCareDialog(QDialog):
         self.followup_tab.add_button("care.void_visit", "voidVisit", self.void_visit)
         self.followup_tab.view.doubleClicked.connect(lambda _: self.record_visit())
         self.tabs.addTab(self.followup_tab, tr("care.tab.followups"))
+
+        self.history_tab = _Tab(
+            ctx,
+            "personHistory",
+            [
+                Column("history.col.when", lambda e: fmt_datetime(e.at), width=140),
+                Column("history.col.who", lambda e: e.who, width=90),
+                Column("history.col.action", lambda e: tr(f"history.action.{e.action}"), width=70),
+                Column("history.col.changes", _changes_text, width=420),
+            ],
+            lambda: history.record_history(ctx.db, "person", p.id),
+        )
+        self.tabs.addTab(self.history_tab, tr("history.tab"))
 
         self.support_tab = SupportPanel(ctx, p.household_id, person_id=p.id)
         self.support_tab.changed.connect(self._support_changed)

@@ -25,6 +25,7 @@ from app.i18n import tr
 from app.progress import Cancelled
 from app.services import followups
 from app.services.village import village_info
+from app.ui.audit_log import record_output
 from app.ui.context import AppContext
 from app.ui.dialogs.checklist_dialog import ChecklistDialog
 from app.ui.dialogs.followup_status import FollowupStatusDialog
@@ -376,6 +377,7 @@ class FollowupsPage(QWidget):
 
     def _printed(self, path: Path) -> None:
         self._operation = None
+        record_output(self.ctx, "visit_list", "print")
         self.visitListWritten.emit(str(path))
         offer_to_open(self, path, "visitListWritten", tr("followups.printed_question", path=str(path)))
 

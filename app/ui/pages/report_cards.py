@@ -3,10 +3,9 @@ save it. The cards are written in the background with progress and cancel."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Signal
 from PySide6.QtGui import QShowEvent
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.i18n import tr
 from app.progress import Cancelled
 from app.services import households as hh
+from app.ui.audit_log import record_output
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.file_dialogs import ask_save_path
@@ -234,11 +234,7 @@ class CardsTab(QWidget):
     def preview(self) -> None:
         if not self.confirm_scope():
             return
-        folder = self.ctx.data_dir / "previews"
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix="cards-", suffix=".pdf", dir=folder)
-        os.close(fd)
-        self._write(Path(name), self._show_preview)
+        self._write(None, self._show_preview)  # in memory: the cards' personal data never sits in a temp file
 
     def save(self) -> None:
         if not self.confirm_scope():
@@ -253,7 +249,9 @@ class CardsTab(QWidget):
         if path is not None:
             self._write(path, self._saved)
 
-    def _write(self, path: Path, then: Callable[[Path, int], None]) -> None:
+    def _write(self, path: Path | None, then: Callable[[Any, int], None]) -> None:
+        """Write the chosen households' cards to `path`, or (None) to memory for the preview; `then` gets the
+        path (or the PDF's bytes) and the number of cards."""
         if self._operation is not None:
             return
         ids = self.chosen_ids()
@@ -263,34 +261,30 @@ class CardsTab(QWidget):
         card_layout, full_ids = self.layout_combo.currentData(), self.full_ids.isChecked()
         show_methods = self.show_methods.isChecked()
 
-        def write(progress: Callable[[float, str], bool]) -> tuple[Path, int]:
+        def write(progress: Callable[[float, str], bool]) -> tuple[Any, int]:
             # imported here: reportlab adds to start-up, and printing is occasional
-            from app.reports.cards import write_cards
+            from app.reports.cards import cards_pdf, write_cards
             from app.services.cards import card_batch
 
             progress(0.0, tr("cards_ui.reading"))
             batch = card_batch(db, user_id, on, household_ids=ids)
-            write_cards(
-                path,
-                batch,
-                layout=card_layout,
-                full_ids=full_ids,
-                show_methods=show_methods,
-                progress=progress,
-            )
+            options = {"layout": card_layout, "full_ids": full_ids, "show_methods": show_methods}
+            if path is None:
+                data, _ = cards_pdf(batch, progress=progress, **options)
+                return data, len(batch.cards)
+            write_cards(path, batch, progress=progress, **options)
             return path, len(batch.cards)
 
-        def done(result: tuple[Path, int]) -> None:
+        def done(result: tuple[Any, int]) -> None:
             self._operation = None
             self._update_scope()
-            self.cardsWritten.emit(str(result[0]))
+            record_output(self.ctx, "cards", "print", cards=result[1], full_ids=full_ids)
+            self.cardsWritten.emit(str(result[0]) if path is not None else "")
             then(*result)
 
         def failed(error: BaseException) -> None:
             self._operation = None
             self._update_scope()
-            if path.parent.name == "previews":
-                path.unlink(missing_ok=True)
             if not isinstance(error, Cancelled):
                 show_error(self, error)
 
@@ -298,14 +292,13 @@ class CardsTab(QWidget):
                                  on_error=failed, show_after_ms=300)  # fmt: skip
         self._update_scope()
 
-    def _show_preview(self, path: Path, count: int) -> None:
+    def _show_preview(self, data: bytes, count: int) -> None:
         from app.ui.dialogs.pdf_preview import PdfPreviewDialog
 
         dialog = PdfPreviewDialog(
-            path, tr("cards_ui.preview_title", count=count), self.default_name(), self.ctx.settings, self
+            data, tr("cards_ui.preview_title", count=count), self.default_name(), self.ctx.settings, self
         )
         self.preview_dialog = dialog
-        dialog.finished.connect(lambda *_: path.unlink(missing_ok=True))  # the preview's copy is not kept
         dialog.open()
 
     def _saved(self, path: Path, count: int) -> None:

@@ -27,6 +27,7 @@ from app.progress import Cancelled
 from app.services import households as hh
 from app.services.indicators import monthly_report_document
 from app.services.report_tables import CellKind, ReportDocument, ReportTable, format_cell
+from app.ui.audit_log import record_output
 from app.ui.context import AppContext
 from app.ui.dialogs.people_list import PeopleListDialog
 from app.ui.errors import show_error
@@ -403,6 +404,7 @@ class MonthlyReportTab(QWidget):
         )
 
     def _exported(self, path: Path) -> None:
+        record_output(self.ctx, "monthly_report", format=path.suffix.lstrip("."))
         offer_to_open(self, path, "reportExported")
 
     def _export_failed(self, error: BaseException) -> None:

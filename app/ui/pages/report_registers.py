@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.i18n import tr
 from app.progress import Cancelled
 from app.reports.registers_xlsx import REGISTERS, register_title
+from app.ui.audit_log import record_output
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.file_dialogs import ask_save_path
@@ -127,6 +128,7 @@ class RegistersTab(QWidget):
         def done(result: tuple[Path, int]) -> None:
             self._operation = None
             written, rows = result
+            record_output(self.ctx, key, rows=rows)
             offer_to_open(
                 self,
                 written,
