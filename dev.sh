@@ -71,11 +71,13 @@ case "$cmd" in
     "$PY" -m ruff check app tests bench
     "$PY" -m ruff format --check app tests bench
     "$VENV/bin/lint-imports"
+    "$PY" -m mypy  # types: [tool.mypy] in pyproject.toml, cached in .mypy_cache
     exec "$PY" -m pytest -q -p no:cacheprovider -n 2 -rs "$@"
     ;;
   check)
     ensure_venv
-    "$PY" -m ruff check app tests bench && "$PY" -m ruff format --check app tests bench && "$VENV/bin/lint-imports"
+    "$PY" -m ruff check app tests bench && "$PY" -m ruff format --check app tests bench && "$VENV/bin/lint-imports" \
+      && "$PY" -m mypy
     ;;
   bench)
     need_apt "${APT_TEST[@]}"

@@ -79,7 +79,10 @@ class Parser(argparse.ArgumentParser):
     """An ArgumentParser that speaks the catalogue's language, gives -h its help text in that language, and
     reports an argument error in one line (with where to find the help) and exit status 2."""
 
-    __init__ = _translated(argparse.ArgumentParser.__init__)
+    @_translated
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # a method, so that Parser(...) is typed a Parser
+        super().__init__(*args, **kwargs)
+
     add_argument = _translated(argparse.ArgumentParser.add_argument)
     add_subparsers = _translated(argparse.ArgumentParser.add_subparsers)
     parse_known_args = _translated(argparse.ArgumentParser.parse_known_args)

@@ -16,6 +16,7 @@ import re
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -538,7 +539,8 @@ def _log_unexpected(args: argparse.Namespace, error: BaseException) -> Path | No
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        return args.func(args)
+        command: Callable[[argparse.Namespace], int] = args.func  # the subcommand's set_defaults(func=...)
+        return command(args)
     except (CliError, DomainError) as e:
         print(f"fhdesk: {e}", file=sys.stderr)
         return 2

@@ -334,16 +334,17 @@ def _stored_revision(path: Path, key: bytes | None = None) -> str:
         conn.close()
     if row is None:
         raise not_ours
-    if row[0] == HEAD_REVISION:
-        return row[0]
+    revision: str = row[0]
+    if revision == HEAD_REVISION:
+        return revision
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
 
     try:
-        ScriptDirectory.from_config(alembic_config()).get_revision(row[0])
+        ScriptDirectory.from_config(alembic_config()).get_revision(revision)
     except CommandError:
-        raise NewerDatabase(path, row[0]) from None
-    return row[0]
+        raise NewerDatabase(path, revision) from None
+    return revision
 
 
 def _make_private(path: Path) -> None:

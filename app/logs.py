@@ -16,6 +16,7 @@ import logging
 import re
 import sqlite3
 import traceback
+from collections.abc import Iterable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
@@ -42,8 +43,8 @@ def _statement_table(statement: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def _ids(values: object) -> list[str]:
-    return [v for v in values if isinstance(v, str) and _UUID.match(v)]  # type: ignore[attr-defined]
+def _ids(values: Iterable[object]) -> list[str]:
+    return [v for v in values if isinstance(v, str) and _UUID.match(v)]
 
 
 def _statement_ids(statement: str | None, params: object) -> list[str]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 import sqlalchemy as sa
 import uuid6
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.models.tracking_marks import Audited
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -63,8 +65,8 @@ class SyncMixin:
     """
 
     if TYPE_CHECKING:  # what declarative gives every model class (for the type checker only)
-        __tablename__: ClassVar[str]
-        __table__: ClassVar[sa.Table]
+        __tablename__: str
+        __table__: ClassVar[sa.FromClause]
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
     rev: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
@@ -80,3 +82,9 @@ class SyncMixin:
     def live(cls) -> sa.ColumnElement[bool]:
         """The records still in use (not voided): the filter every list and count of the table starts from."""
         return cls.deleted_at.is_(None)
+
+
+def table_of(model: type[Base] | type[SyncMixin] | type[Audited]) -> sa.Table:
+    """The Table a model class is mapped to: every model here is declared with a __tablename__, so declarative
+    maps it to a Table (SQLAlchemy types `__table__` as any FromClause)."""
+    return cast(sa.Table, model.__table__)

@@ -28,12 +28,13 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, attributes
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from app.actor import Actor
 from app.clock import now_utc
 from app.errors import DomainError
 from app.models.audit import AuditEvent
-from app.models.base import Base, SyncMixin, UTCDateTime, new_id
+from app.models.base import SyncMixin, UTCDateTime, new_id, table_of
 from app.models.tracking_marks import Audited
 
 GENESIS_HASH = "0" * 64
@@ -137,7 +138,7 @@ def _shape(table: sa.Table) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str
     return names, stamps, floats
 
 
-def image(table: sa.Table, values: Mapping[str, Any]) -> dict[str, Any]:
+def image(table: sa.Table, values: Mapping[str, Any] | sa.RowMapping) -> dict[str, Any]:
     """The whole row, every column of the table (missing ones as null), normalised so that the row as written
     and the row read back give the same canonical JSON: timestamps in UTC, floating-point columns as floats.
     (Dates, codes and numbers are left to canonical_json: one Python call per row, not per value.)"""
@@ -158,7 +159,7 @@ def digest(row_image: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(row_image)).hexdigest()
 
 
-def row_digest(table: sa.Table, values: Mapping[str, Any]) -> str:
+def row_digest(table: sa.Table, values: Mapping[str, Any] | sa.RowMapping) -> str:
     """The digest of a row's after-image; `audit verify` compares it with the row as stored."""
     return digest(image(table, values))
 
@@ -332,7 +333,7 @@ def append_event(
 # ---------------------------------------------------------------- the ORM path (forms, one row at a time)
 
 
-def _field_changes(obj: Base, new: bool) -> dict[str, list[Any]]:
+def _field_changes(obj: SyncMixin | Audited, new: bool) -> dict[str, list[Any]]:
     changes: dict[str, list[Any]] = {}
     for col in sa.inspect(obj).mapper.column_attrs:
         key = col.key
@@ -352,7 +353,7 @@ def _field_changes(obj: Base, new: bool) -> dict[str, list[Any]]:
     return changes
 
 
-def _object_values(obj: Base) -> dict[str, Any]:
+def _object_values(obj: SyncMixin | Audited) -> dict[str, Any]:
     mapper = sa.inspect(obj).mapper
     return {prop.columns[0].name: getattr(obj, prop.key) for prop in mapper.column_attrs}
 
@@ -383,7 +384,9 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     for obj in session.deleted:
         if isinstance(obj, SyncMixin | Audited):
             raise HardDeleteRefused(f"{type(obj).__tablename__} rows are never deleted; void them")
-    touched: list[tuple[Base, bool]] = [(o, True) for o in session.new if isinstance(o, SyncMixin | Audited)]
+    touched: list[tuple[SyncMixin | Audited, bool]] = [
+        (o, True) for o in session.new if isinstance(o, SyncMixin | Audited)
+    ]
     touched += [
         (o, False)
         for o in session.dirty
@@ -426,7 +429,7 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         else:
             action = "insert" if new else "update"
             rev, record_id = 0, str(_object_values(obj).get("id") or _object_values(obj).get("code"))
-        obj_table: sa.Table = type(obj).__table__  # type: ignore[attr-defined]
+        obj_table = table_of(type(obj))
         if new:
             lines.append(new_row_line(action, obj_table, _object_values(obj)))
         else:
@@ -436,25 +439,26 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     append_lines(session, lines, user_id=actor.user_id)
 
 
-def _apply_defaults(obj: Base) -> None:
+def _apply_defaults(obj: SyncMixin | Audited) -> None:
     """Give a new object its columns' Python-side defaults now (SQLAlchemy would only at INSERT)."""
-    for column in type(obj).__table__.columns:  # type: ignore[attr-defined]
+    for column in table_of(type(obj)).columns:
         default = column.default
         if default is None:
             continue
         key = sa.inspect(obj).mapper.get_property_by_column(column).key
         if getattr(obj, key) is not None:
             continue
-        if default.is_scalar:
+        if isinstance(default, ScalarElementColumnDefault):  # default.is_scalar
             value = default.arg
-        elif default.is_callable and column.primary_key:
-            value = default.arg({})  # a new id (new_id takes the execution context and ignores it)
+        elif isinstance(default, CallableColumnDefault) and column.primary_key:  # default.is_callable
+            # a new id: SQLAlchemy wraps new_id() to take an execution context, which it ignores
+            value = default.arg({})  # type: ignore[arg-type]
         else:
             continue
         setattr(obj, key, value)
 
 
-def _committed(obj: Base, key: str) -> Any:
+def _committed(obj: SyncMixin | Audited, key: str) -> Any:
     """The value of `key` as loaded from the database (before this unit of work changed it)."""
     hist = attributes.get_history(obj, key)
     if hist.deleted:
@@ -481,7 +485,7 @@ def column_defaults(table: sa.Table) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for column in table.columns:
         default = column.default
-        value = getattr(default, "arg", None) if default is not None and default.is_scalar else None
+        value: Any = getattr(default, "arg", None) if default is not None and default.is_scalar else None
         out[column.key] = value.value if hasattr(value, "value") else value
     return out
 
@@ -501,7 +505,7 @@ def insert_rows(
     session.flush()
     if not rows:
         return []
-    table: sa.Table = model.__table__  # type: ignore[assignment]
+    table = table_of(model)
     actor = actor_of(session)
     replicate = replicating(session)
     base = column_defaults(table)
@@ -544,7 +548,7 @@ def fill_deferred(
     session: Session, model: type[SyncMixin], rows: Sequence[Mapping[str, Any]], column: str
 ) -> None:
     """Set `column` of rows written by `insert_rows(..., deferred=[column])` to their final values."""
-    table: sa.Table = model.__table__  # type: ignore[assignment]
+    table = table_of(model)
     pairs = [{"b_id": r["id"], "b_value": r[column]} for r in rows if r.get(column) is not None]
     if pairs:
         session.execute(
@@ -576,7 +580,7 @@ def update_rows(
     session.flush()
     if not changes:
         return 0
-    table: sa.Table = model.__table__  # type: ignore[assignment]
+    table = table_of(model)
     actor = actor_of(session)
     stored = _stored(session, table, [rid for rid, _ in changes])
     now = now_utc()
@@ -623,7 +627,7 @@ def replicate_rows(
     `updated_*` are kept exactly. A row whose rev is not newer than the stored one is skipped; a row the
     sending node does not own (by the incoming owner, or by the stored row's owner) is a conflict, not applied."""
     session.flush()
-    table: sa.Table = model.__table__  # type: ignore[assignment]
+    table = table_of(model)
     actor = actor_of(session)
     base = column_defaults(table)
     stored = _stored(session, table, [r["id"] for r in rows])

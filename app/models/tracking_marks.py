@@ -13,5 +13,5 @@ class Audited:
     the village profile). Its audit lines carry rev 0."""
 
     if TYPE_CHECKING:
-        __tablename__: ClassVar[str]
-        __table__: ClassVar[sa.Table]
+        __tablename__: str
+        __table__: ClassVar[sa.FromClause]

@@ -20,6 +20,7 @@ by side with a dashed cutting line between them).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -81,7 +82,8 @@ MIN_NOTE_ROWS = 2
 
 @cache
 def _char_width(font: str, ch: str) -> float:
-    return pdfmetrics.stringWidth(ch, font, 1000.0) / 1000.0
+    per_mille: float = pdfmetrics.stringWidth(ch, font, 1000.0)
+    return per_mille / 1000.0
 
 
 _NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)%")
@@ -125,8 +127,8 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 # ---------------------------------------------------------------- what the card says, as lines
 
 
-def _date(d: object) -> str:
-    return d.isoformat() if d is not None else "—"  # type: ignore[attr-defined]
+def _date(d: dt.date | None) -> str:
+    return d.isoformat() if d is not None else "—"
 
 
 def _dose(mg: float) -> str:
@@ -322,7 +324,8 @@ class CardLayout:
     def _column(self, texts: Sequence[str], most: float) -> float:
         """A table column as wide as the widest of `texts` (with its padding), but no wider than `most`."""
         widest = max(max(self.text_width(t, BODY) for t in texts[:-1]), self.text_width(texts[-1], SMALL))
-        return min(widest + 3.5 * mm, most)
+        padded: float = widest + 3.5 * mm
+        return min(padded, most)
 
     def text_width(self, text: str, size: float = BODY) -> float:
         """The width of a label (the same few labels come back card after card)."""

@@ -54,7 +54,7 @@ LABEL_FLOOR = 25 * mm  # and its label column gives way to its headings down to 
 CHART_AFTER = "report.section.followups"  # the chart follows this table (or ends the report without it)
 
 
-class BoldParagraph(Paragraph):
+class BoldParagraph(Paragraph):  # type: ignore[misc]  # reportlab has no type information: Paragraph is Any
     """A paragraph drawn with its glyphs filled and stroked (text render mode 2): bold without a bold font."""
 
     def draw(self) -> None:
@@ -123,7 +123,8 @@ def _column_widths(table: ReportTable, font: str) -> list[float]:
     """The label column and one per figure: wide enough for their text, within the page's width."""
 
     def width(text: str, size: float = CELL_SIZE) -> float:
-        return stringWidth(text, font, size) + 2 * PAD + 1
+        drawn: float = stringWidth(text, font, size)
+        return drawn + 2 * PAD + 1
 
     figures = [
         [width(format_cell(r.cells[i] if i < len(r.cells) else None, c.kind)) for r in table.rows] or [0.0]
@@ -315,4 +316,5 @@ def write_report_pdf(
         check_progress(progress, 0.95, message)
     if progress is not None:
         progress(1.0, message)  # written: too late to cancel
-    return template.page
+    pages: int = template.page
+    return pages

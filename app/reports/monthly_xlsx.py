@@ -51,13 +51,13 @@ def _set_text(cell: Cell, text: str) -> None:
 
 def _set_figure(cell: Cell, value: int | float | str | None, kind: CellKind) -> None:
     """A number with the format that shows it as format_cell does, or the text format_cell gives."""
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    if numeric and kind is CellKind.COUNT and isinstance(value, int):
-        cell.value, cell.number_format = value, COUNT_FORMAT
-    elif numeric and kind is CellKind.RATE:
-        cell.value, cell.number_format = float(value), RATE_FORMAT
-    elif numeric and kind is CellKind.RATIO:
-        cell.value, cell.number_format = float(value), RATIO_FORMAT
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if isinstance(number, int) and kind is CellKind.COUNT:
+        cell.value, cell.number_format = number, COUNT_FORMAT
+    elif number is not None and kind is CellKind.RATE:
+        cell.value, cell.number_format = float(number), RATE_FORMAT
+    elif number is not None and kind is CellKind.RATIO:
+        cell.value, cell.number_format = float(number), RATIO_FORMAT
     else:
         _set_text(cell, format_cell(value, kind))
     cell.alignment = LEFT_WRAP if kind is CellKind.TEXT and value is not None else RIGHT

@@ -33,7 +33,7 @@ def numbered_canvas(
     Every page gets `header_left` / `header_right` above a rule at the top, `footer_left` and
     第 N 页 / 共 M 页 at the bottom, in the embedded CJK `font`."""
 
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type information: Canvas is Any
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []

@@ -36,7 +36,8 @@ class PdfPages:
 
     def page_size(self, index: int) -> tuple[float, float]:
         """Width and height of the page in points (1/72 inch)."""
-        return self._doc[index].get_size()
+        size: tuple[float, float] = self._doc[index].get_size()
+        return size
 
     def render(self, index: int, width_px: int) -> PageImage:
         """Page `index` (from 0) scaled to `width_px` pixels wide."""

@@ -82,7 +82,8 @@ def _blocks(version: int) -> tuple[tuple[int, int], ...]:
 def _version(length: int) -> int:
     probe = qrencoder.QRCode(None, LEVEL_M)
     probe.addData(qrencoder.QR8bitByte(b"\0" * length))
-    return probe.calculate_version()
+    version: int = probe.calculate_version()
+    return version
 
 
 @cache

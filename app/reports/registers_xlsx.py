@@ -460,7 +460,12 @@ def _converters(ws: WriteOnlyWorksheet, columns: Iterable[Col]) -> list[Callable
     def integer(value: int | None) -> Any:
         return value
 
-    by_kind = {Kind.TEXT: text, Kind.NUMBER_TEXT: number_text, Kind.DATE: date, Kind.INTEGER: integer}
+    by_kind: dict[Kind, Callable[[Any], Any]] = {
+        Kind.TEXT: text,
+        Kind.NUMBER_TEXT: number_text,
+        Kind.DATE: date,
+        Kind.INTEGER: integer,
+    }
     return [by_kind[c.kind] for c in columns]
 
 

@@ -29,7 +29,7 @@ from app.actor import Actor
 from app.db import Database, head_revision, open_database
 from app.models import TRAVELLING_MODELS, AuditEvent, User, VillageProfile
 from app.models.audit import audit_triggers
-from app.models.base import Base
+from app.models.base import Base, table_of
 from app.models.tracking import append_event, broken_links, row_digest
 
 MANIFEST_SUFFIX = ".json"
@@ -161,8 +161,8 @@ def verify(db: Database, anchors: Iterable[Anchor] = ()) -> list[Finding]:
                 )
             )
         }
-        checked: list[tuple[sa.Table, str]] = [(m.__table__, "id") for m in TRAVELLING_MODELS]
-        checked += [(User.__table__, "id"), (VillageProfile.__table__, "code")]
+        checked: list[tuple[sa.Table, str]] = [(table_of(m), "id") for m in TRAVELLING_MODELS]
+        checked += [(table_of(User), "id"), (table_of(VillageProfile), "code")]
         for table, key in checked:
             for row in s.execute(sa.select(table)).mappings():
                 expected = last.get((table.name, str(row[key])))

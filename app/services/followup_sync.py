@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.clock import CHINA_TZ
 from app.i18n import tr
@@ -53,7 +54,14 @@ class _Source:
     plan: Plan
 
 
-def _in(column: sa.ColumnElement, ids: Sequence[str] | None) -> sa.ColumnElement[bool]:
+class _MakePlan(Protocol):
+    """Makes a record's plan when it needs one: a lambda binding its row through default arguments (a plain
+    Callable[[], Plan] cannot type such a lambda)."""
+
+    def __call__(self) -> Plan: ...
+
+
+def _in(column: QueryableAttribute[str], ids: Sequence[str] | None) -> sa.ColumnElement[bool]:
     return sa.true() if ids is None else column.in_(ids)
 
 
@@ -86,7 +94,7 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
     sources: list[_Source] = []
     asked = _next_dates_asked(s, person_ids)
 
-    def add(table: str, sid: str, pid: str, is_deleted: bool, make: Callable[[], Plan]) -> None:
+    def add(table: str, sid: str, pid: str, is_deleted: bool, make: _MakePlan) -> None:
         plan = deleted if is_deleted else gone if pid not in present else make()
         if sid in asked:
             plan = schedule.with_next_dates(rules, plan, asked[sid])
@@ -105,7 +113,7 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
             Pregnancy.deleted_at,
         ).where(_in(Pregnancy.woman_id, person_ids))
     ).all()
-    by_woman: dict[str, list] = defaultdict(list)
+    by_woman: dict[str, list[sa.Row[*tuple[Any, ...]]]] = defaultdict(list)
     for p in pregnancies:
         if p.deleted_at is None:
             by_woman[p.woman_id].append(p)
@@ -182,6 +190,7 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
             Followup.live(),
         )
     ):
+        assert done is not None  # the database's done_has_date check: a done follow-up has its date
         injections[source_id].append((occurrence, done))
     for e in s.execute(
         sa.select(
@@ -194,14 +203,14 @@ def _collect(s: Session, rules: Rules, today: dt.date, person_ids: Sequence[str]
             ContraceptiveEpisode.created_at,
         ).where(_in(ContraceptiveEpisode.person_id, person_ids))
     ):
-        done = tuple(d for _, d in sorted(injections[e.id]))
+        given = tuple(d for _, d in sorted(injections[e.id]))
         add(
             "contraceptive_method",
             e.id,
             e.person_id,
             e.deleted_at is not None,
-            lambda e=e, done=done: _since_entered(
-                schedule.plan_contraceptive(rules, e.method, e.start_date, e.stop_date, done, today),
+            lambda e=e, given=given: _since_entered(
+                schedule.plan_contraceptive(rules, e.method, e.start_date, e.stop_date, given, today),
                 e.created_at,
                 today,
             ),

@@ -79,7 +79,7 @@ def week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, start + dt.timedelta(days=6)
 
 
-def _select() -> sa.Select:
+def _select() -> sa.Select[*tuple[Any, ...]]:
     return (
         sa.select(
             Followup.id,

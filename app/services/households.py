@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -336,7 +337,8 @@ def present_members(db: Database, group_no: int | None = None) -> Iterator[Perso
     first then by birth date — read in one query and handed over one by one, for the household register's
     export (household_members per household would be one query each)."""
     relation_order = sa.case({r.value: i for i, r in enumerate(Relation)}, value=Person.relation, else_=99)
-    q = (
+    # rows of anything: sa.select types its first ten columns only, and mypy cannot spread such a row into PersonRow
+    q: sa.Select[*tuple[Any, ...]] = (
         sa.select(
             Person.id,
             Household.id,

@@ -340,6 +340,7 @@ def maternal(s: sa.orm.Session, period: Period) -> _MaternalFigures:
             *done, Followup.followup_type == FollowupType.POSTPARTUM_VISIT
         )
     ):
+        assert done_date is not None  # the database's done_has_date check: a done follow-up has its date
         visits[source_id] = min(done_date, visits.get(source_id, done_date))
     women = tuple(d.woman_id for d in delivered)
     return _MaternalFigures(
@@ -470,6 +471,7 @@ def folic_adherence(s: sa.orm.Session, period: Period) -> tuple[Rate, Rate]:
             Followup.done_date.between(period.first, period.last),
         )
     ):
+        assert done_date is not None  # the database's done_has_date check: a done follow-up has its date
         if pid not in latest or (done_date, fid) > latest[pid][:2]:
             latest[pid] = (done_date, fid, answer)
     followed = tuple(sorted(latest))

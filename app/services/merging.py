@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.actor import Actor
 from app.clock import now_utc
@@ -187,7 +187,8 @@ def do_merge_people(
             _claim_head(s, household, survivor)
 
     # everything recorded about the other record now belongs to the survivor
-    for column in (
+    link: QueryableAttribute[str | None]
+    for link in (
         Pregnancy.woman_id,
         PrepregnancyCheck.woman_id,
         PrepregnancyCheck.partner_id,
@@ -197,9 +198,9 @@ def do_merge_people(
         Followup.person_id,
         StockMovement.person_id,  # the ledger allows this one change: to the survivor of a merge
     ):
-        model = column.class_
-        for row in s.execute(sa.select(model).where(column == other.id)).scalars():
-            setattr(row, column.key, survivor.id)
+        model = link.class_
+        for row in s.execute(sa.select(model).where(link == other.id)).scalars():
+            setattr(row, link.key, survivor.id)
     _move_events(s, survivor, other)
     s.flush()
     followup_sync.refresh_people(s, [survivor.id, other.id], today)

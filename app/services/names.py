@@ -190,7 +190,7 @@ def syllable_starts(reading: str, initials: str) -> frozenset[int]:
                     ahead[j + 1].add(end)
     if n not in ahead[count]:
         return frozenset({0})
-    behind = [set() for _ in range(count)] + [{n}]
+    behind: list[set[int]] = [set() for _ in range(count)] + [{n}]
     for j in range(count - 1, -1, -1):
         for start in ahead[j]:
             ends = range(start + 1, min(n, start + LONGEST_SYLLABLE) + 1)

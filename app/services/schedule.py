@@ -285,7 +285,7 @@ def with_next_dates(rules: Rules, plan: Plan, asked: Iterable[tuple[str, int, dt
     """The plan with the next check dates that done visits asked for (their checklist's "next check date"):
     each is the due day of the occurrence after that visit (next_after), clamped into that occurrence's window
     (earliest..latest are the rule's and do not move)."""
-    wanted = {}
+    wanted: dict[tuple[str, int], dt.date] = {}
     for followup_type, occurrence, day in asked:
         after = next_after(rules, followup_type, occurrence)
         if after is not None:
@@ -294,13 +294,13 @@ def with_next_dates(rules: Rules, plan: Plan, asked: Iterable[tuple[str, int, dt
         return plan
     planned = []
     for p in plan.planned:
-        day = wanted.get((p.followup_type, p.occurrence))
-        if day is not None:
+        due = wanted.get((p.followup_type, p.occurrence))
+        if due is not None:
             w = p.window
             p = Planned(
                 p.followup_type,
                 p.occurrence,
-                Window(w.earliest, min(max(day, w.earliest), w.latest), w.latest),
+                Window(w.earliest, min(max(due, w.earliest), w.latest), w.latest),
             )
         planned.append(p)
     return Plan(tuple(planned), plan.reason)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -64,7 +65,9 @@ def _tier(typed: str, needle: str, inside_a_syllable: list[str]) -> sa.ColumnEle
     whole = (space + pinyin + space).like(f"% {needle} %") | (space + initials + space).like(f"% {needle} %")
     maybe = pinyin.like(f"%{needle}%") & initials.like(f"%{needle[0]}%")
     if inside_a_syllable:
-        ids = sa.bindparam("inside", inside_a_syllable, expanding=True, literal_execute=True)
+        ids: sa.BindParameter[list[str]] = sa.bindparam(
+            "inside", inside_a_syllable, expanding=True, literal_execute=True
+        )
         maybe = maybe & Person.id.not_in(ids)
     return sa.case(
         (Person.name == typed, EXACT_NAME),
@@ -91,7 +94,7 @@ def search(db: Database, text: str, limit: int = 30) -> list[SearchHit]:
         (Person.residence_status.in_([ResidenceStatus.DECEASED, ResidenceStatus.MOVED_AWAY]), 1), else_=0
     )
 
-    def page(inside_a_syllable: list[str]) -> sa.Select:
+    def page(inside_a_syllable: list[str]) -> sa.Select[*tuple[Any, ...]]:
         return (
             sa.select(
                 Person.id,

@@ -814,6 +814,7 @@ def _issued(
     s: Session, item: SupplyItem, d: IssueInput, movement_type: MovementType, **links: Any
 ) -> StockMovement:
     """An issue of `d.quantity` on `d.movement_date`, from the lot asked for or the first to expire."""
+    assert isinstance(d.quantity, int) and d.movement_date is not None  # check_issue made them so
     lot, expiry = _issue_lot(s, item, d.lot, d.quantity, d.movement_date)
     return StockMovement(
         item_id=item.id,
@@ -1382,9 +1383,10 @@ def resupply_reminders(db: Database, today: dt.date, within_days: int = 7) -> li
         ):
             continue
         names = dict.fromkeys(item_name(code, stored) for code, stored, _ in seen["units"])
+        who: tuple[str, str, str, str, str] = seen["row"]
         rows.append(
             ResupplyRow(
-                *seen["row"],
+                *who,
                 item_name=tr("supply.name_separator").join(names),
                 last_issue=seen["on"],
                 quantity=sum(q for _, _, q in seen["units"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QFont
@@ -141,7 +142,8 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
         window = MainWindow(ctx)
         _keep.append(window)
         front.append(window)
-        lock = IdleLock(session, int(settings.value("security/idle_minutes", DEFAULT_IDLE_MINUTES)), app.quit)
+        minutes = int(cast(int | str, settings.value("security/idle_minutes", DEFAULT_IDLE_MINUTES)))
+        lock = IdleLock(session, minutes, app.quit)
         window.idleMinutesChanged.connect(lock.set_minutes)
         _keep.append(lock)
         window.show()
@@ -166,6 +168,11 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
     elif demo:
         from app.services.demo import create_demo_village
 
+        def demo_failed(e: BaseException) -> None:
+            log.error("demo failed: %s", type(e).__name__, exc_info=e)
+            QMessageBox.critical(None, tr("error.title"), unexpected_message())
+            app.quit()
+
         run_op(
             None,
             lambda progress: create_demo_village(
@@ -173,11 +180,7 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
             ),
             title=tr("main.making_demo"),
             on_success=lambda _: ask_login(),
-            on_error=lambda e: (
-                log.error("demo failed: %s", type(e).__name__, exc_info=e),
-                QMessageBox.critical(None, tr("error.title"), unexpected_message()),
-                app.quit(),
-            ),
+            on_error=demo_failed,
             cancellable=False,
             show_after_ms=0,
         )

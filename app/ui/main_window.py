@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -48,9 +49,15 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def page_class(key: str) -> type[QWidget]:
+def page_class(key: str) -> Callable[[AppContext], QWidget]:
     module_name, class_name = next(f for k, _, f in PAGES if k == key).split(":")
     return getattr(importlib.import_module(module_name), class_name)
+
+
+class _DataPage(Protocol):
+    """What each of DATA_PAGES has: it re-reads what it shows."""
+
+    def refresh(self, *_: object) -> None: ...
 
 
 NAV_SCALE = 1.1  # the navigation's text, relative to the pages' text size
@@ -166,9 +173,9 @@ class MainWindow(QMainWindow):
             for other_key, other in self.pages.items():
                 if other_key in DATA_PAGES:
                     if hasattr(page, "dataChanged"):
-                        page.dataChanged.connect(other.refresh)
+                        page.dataChanged.connect(cast(_DataPage, other).refresh)
                     if hasattr(other, "dataChanged"):
-                        other.dataChanged.connect(page.refresh)
+                        other.dataChanged.connect(cast(_DataPage, page).refresh)
         if hasattr(page, "personChosen"):
             page.personChosen.connect(self.open_household)
         if hasattr(page, "careRequested"):
@@ -176,13 +183,14 @@ class MainWindow(QMainWindow):
         if hasattr(page, "cardRequested"):
             page.cardRequested.connect(self.print_card)
         if key == "settings":
-            page.idleMinutesChanged.connect(self.idleMinutesChanged)
+            cast("SettingsPage", page).idleMinutesChanged.connect(self.idleMinutesChanged)
         if key == "dashboard":
-            page.openFollowups.connect(self.open_followups)
-            page.openPregnancies.connect(self.open_pregnancies)
-            page.openDeliveries.connect(self.open_deliveries)
-            page.openHouseholds.connect(self.open_households)
-            page.openSupplies.connect(lambda: self.show_page("supplies"))
+            dashboard = cast("DashboardPage", page)
+            dashboard.openFollowups.connect(self.open_followups)
+            dashboard.openPregnancies.connect(self.open_pregnancies)
+            dashboard.openDeliveries.connect(self.open_deliveries)
+            dashboard.openHouseholds.connect(self.open_households)
+            dashboard.openSupplies.connect(lambda: self.show_page("supplies"))
 
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(PAGES):
@@ -191,35 +199,35 @@ class MainWindow(QMainWindow):
 
     @property
     def dashboard(self) -> DashboardPage:
-        return self.page("dashboard")  # type: ignore[return-value]
+        return cast("DashboardPage", self.page("dashboard"))
 
     @property
     def households(self) -> HouseholdsPage:
-        return self.page("households")  # type: ignore[return-value]
+        return cast("HouseholdsPage", self.page("households"))
 
     @property
     def women(self) -> WomenPage:
-        return self.page("women")  # type: ignore[return-value]
+        return cast("WomenPage", self.page("women"))
 
     @property
     def pregnancies(self) -> PregnanciesPage:
-        return self.page("pregnancies")  # type: ignore[return-value]
+        return cast("PregnanciesPage", self.page("pregnancies"))
 
     @property
     def followups(self) -> FollowupsPage:
-        return self.page("followups")  # type: ignore[return-value]
+        return cast("FollowupsPage", self.page("followups"))
 
     @property
     def supplies(self) -> SuppliesPage:
-        return self.page("supplies")  # type: ignore[return-value]
+        return cast("SuppliesPage", self.page("supplies"))
 
     @property
     def reports(self) -> ReportsPage:
-        return self.page("reports")  # type: ignore[return-value]
+        return cast("ReportsPage", self.page("reports"))
 
     @property
     def settings_page(self) -> SettingsPage:
-        return self.page("settings")  # type: ignore[return-value]
+        return cast("SettingsPage", self.page("settings"))
 
     def show_page(self, key: str) -> None:
         for i in range(self.nav.count()):
@@ -270,8 +278,8 @@ class MainWindow(QMainWindow):
             if callable(refresh):
                 refresh()
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.ctx.settings.setValue("main/geometry", self.saveGeometry())
         self.ctx.settings.setValue("main/splitter", self.splitter.saveState())
         self.ctx.settings.sync()
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().closeEvent(event)

@@ -59,9 +59,9 @@ class Operation(QObject):
         show_after_ms: int,
     ) -> None:
         super().__init__(parent)
-        self.thread = QThread()
+        self._thread = QThread()
         self.worker = _Worker(op)
-        self.worker.moveToThread(self.thread)
+        self.worker.moveToThread(self._thread)
         self.dialog = QProgressDialog(title, tr("common.cancel") if cancellable else "", 0, 1000, parent)
         self.dialog.setWindowTitle(title)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -73,13 +73,13 @@ class Operation(QObject):
         self.dialog.canceled.connect(self.cancel)
         self.dialog.setValue(0)
         self._on_success, self._on_error = on_success, on_error
-        self.thread.started.connect(self.worker.run)
+        self._thread.started.connect(self.worker.run)
         self.worker.progressed.connect(self._show_progress)
         self.worker.succeeded.connect(self._succeeded)
         self.worker.failed.connect(self._failed)
 
     def start(self) -> None:
-        self.thread.start()
+        self._thread.start()
 
     def cancel(self) -> None:
         self.worker.cancel_event.set()
@@ -95,8 +95,8 @@ class Operation(QObject):
             self.dialog.setLabelText(message)
 
     def _finish(self) -> None:
-        self.thread.quit()
-        self.thread.wait()
+        self._thread.quit()
+        self._thread.wait()
         self.dialog.reset()
         self.dialog.hide()
         self.dialog.deleteLater()
@@ -115,7 +115,8 @@ class Operation(QObject):
         else:
             from app.ui.errors import show_error
 
-            show_error(self.parent(), error)
+            parent = self.parent()  # the widget given to run_op, or None
+            show_error(parent if isinstance(parent, QWidget) else None, error)
 
 
 _running: set[Operation] = set()

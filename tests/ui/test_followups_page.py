@@ -85,7 +85,7 @@ def choose(combo, code):
 
 
 def test_the_week_list_and_the_other_windows(page):
-    assert page.window() == "week"
+    assert page.chosen_window() == "week"
     assert listed(page) == {(name, ftype) for name, ftype in WEEK.items()}
     assert page.count_label.text() == "共 4 项"
     page.show_window("overdue")
@@ -270,7 +270,7 @@ def test_the_dashboard_numbers_open_their_lists(qtbot, dashboard):
 def test_the_page_follows_the_dashboard(page, dashboard):
     dashboard.openFollowups.connect(page.show_window)
     dashboard.overdue_card.number.click()
-    assert page.window() == "overdue" and listed(page) == OVERDUE
+    assert page.chosen_window() == "overdue" and listed(page) == OVERDUE
 
 
 def test_the_table_model_is_a_correct_qt_model(qtmodeltester, page):

@@ -39,8 +39,8 @@ def test_register_from_page_then_live_birth_adds_newborn(qtbot, main_window, ctx
     page = main_window.pregnancies
 
     def pick(picker):
-        qtbot.keyClicks(picker.find, "lm")
-        qtbot.keyClick(picker.find, Qt.Key.Key_Return)
+        qtbot.keyClicks(picker.find_edit, "lm")
+        qtbot.keyClick(picker.find_edit, Qt.Key.Key_Return)
 
     def pregnancy(form):
         qtbot.keyClicks(form.lmp, (TODAY - dt.timedelta(days=275)).isoformat())

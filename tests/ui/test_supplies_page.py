@@ -119,9 +119,9 @@ def test_issue_to_a_person_found_by_initials(qtbot, page, ctx, small_village, pi
     seen = {}
 
     def pick(picker):
-        qtbot.keyClicks(picker.find, "zs")
+        qtbot.keyClicks(picker.find_edit, "zs")
         seen["first"] = picker.list.item(0).text()
-        qtbot.keyClick(picker.find, Qt.Key.Key_Return)
+        qtbot.keyClick(picker.find_edit, Qt.Key.Key_Return)
 
     def issue(form):
         seen["person"] = form.person_line.text()
@@ -191,8 +191,8 @@ def test_over_issue_is_refused_at_the_quantity_field_and_nothing_is_saved(
     seen = {}
 
     def pick(picker):
-        ime_type(picker.find, "曾国强")
-        qtbot.keyClick(picker.find, Qt.Key.Key_Return)
+        ime_type(picker.find_edit, "曾国强")
+        qtbot.keyClick(picker.find_edit, Qt.Key.Key_Return)
 
     def issue(form):
         qtbot.keyClicks(form.quantity, "500")

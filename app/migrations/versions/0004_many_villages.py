@@ -24,7 +24,7 @@ Create Date: 2026-12-04
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic import op
@@ -61,7 +61,7 @@ TRAVELLING = (
 )
 
 
-def _rebuild() -> str:
+def _rebuild() -> Literal["always", "auto"]:
     """SQLite rebuilds a table to change its constraints (and here also to keep its stored CREATE TABLE tidy);
     PostgreSQL alters it in place."""
     return "always" if op.get_bind().dialect.name == "sqlite" else "auto"

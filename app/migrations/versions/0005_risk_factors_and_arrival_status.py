@@ -16,7 +16,7 @@ Create Date: 2026-12-04
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic import op
@@ -34,7 +34,7 @@ OPEN_WHERE = "outcome IS NULL AND deleted_at IS NULL"
 CHANGED = ("vital_event", "pregnancy")
 
 
-def _rebuild() -> str:
+def _rebuild() -> Literal["always", "auto"]:
     """SQLite rebuilds the table to drop the column's temporary default; PostgreSQL alters it in place."""
     return "always" if op.get_bind().dialect.name == "sqlite" else "auto"
 

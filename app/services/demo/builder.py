@@ -24,7 +24,7 @@ from app.models import (
     SupportEntitlement,
     VitalEvent,
 )
-from app.models.base import SyncMixin
+from app.models.base import SyncMixin, table_of
 from app.models.tracking import column_defaults
 from app.services.demo.dates import days
 from app.services.validation import full_years
@@ -104,11 +104,13 @@ class Member:
 
     @property
     def birth(self) -> dt.date:
-        return self.row["birth_date"]
+        birth: dt.date = self.row["birth_date"]
+        return birth
 
     @property
     def sex(self) -> str:
-        return self.row["sex"]
+        sex: str = self.row["sex"]
+        return sex
 
     @property
     def present(self) -> bool:
@@ -150,7 +152,7 @@ class Builder:
         self.group_ids = {number: gid for number, _, gid in groups}
         self.township_code = township_code
         self.existing_items = existing_items
-        self.defaults = {m.__tablename__: column_defaults(m.__table__) for m in MODELS}
+        self.defaults = {m.__tablename__: column_defaults(table_of(m)) for m in MODELS}
         self.rows: dict[str, list[dict[str, Any]]] = {m.__tablename__: [] for m in MODELS}
         self.homes: list[Home] = []
         self.members: list[Member] = []

@@ -14,7 +14,7 @@ from app.services.demo.supplies import method_demand
 from app.vocab import ContraceptiveMethod as CM
 from app.vocab import Relation, RiskGrade, Sex, SupportKind
 
-METHOD_LABELS = {
+METHOD_LABELS: dict[str, str] = {
     CM.IUD: "宫内节育器",
     CM.IMPLANT: "皮下埋植",
     CM.FEMALE_STERILISATION: "输卵管绝育",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import TypedDict
 
 from app.services.demo.builder import Builder, Member
 from app.services.demo.dates import add_years, days
@@ -11,6 +12,15 @@ from app.services.demo.households import birth_for_age, marriage_date, new_home,
 from app.services.demo.names import draw_phone, draw_surname
 from app.services.demo.places import DESTINATIONS, ORIGINS
 from app.vocab import MaritalStatus, Relation, ResidenceStatus, ResidenceType, Sex, VitalEventType
+
+
+class _Arrival(TypedDict):
+    """What every member of an arriving family shares (keyword arguments of new_person)."""
+
+    on: dt.date
+    residence: str
+    place: str
+    area: str
 
 
 def vital_event(
@@ -193,7 +203,7 @@ def moves(b: Builder) -> None:
         wife_birth = add_years(head_birth, b.rng.randint(0, 3)) + days(b.rng.randrange(200))
         marriage = marriage_date(b, head_birth, wife_birth, b.start - days(30)) or b.start
         surname = draw_surname(b.rng)
-        common = {
+        common: _Arrival = {
             "on": day,
             "residence": ResidenceStatus.IN_MIGRANT,
             "place": origin[1],

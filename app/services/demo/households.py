@@ -160,6 +160,10 @@ def _couple(
     wife_birth = birth_for_age(b, wife_age)
     marriage = marriage_date(b, head_birth, wife_birth, b.start - days(30))
     in_migrant = residence_type == ResidenceType.IN_MIGRANT
+    h_res: str
+    h_place: str | None
+    w_res: str
+    w_place: str | None
     if in_migrant:
         h_res, h_place = ResidenceStatus.IN_MIGRANT, origin[1]
         w_res, w_place = h_res, h_place

@@ -91,7 +91,7 @@ def births(b: Builder) -> list[tuple[Member, dict[str, Any]]]:
     n = max(4, round(b.target * 0.015))
     candidates = mothers(b)
     picked = b.sample(candidates, [_mother_weight(b, m) for m in candidates], n * 2)
-    out = []
+    out: list[tuple[Member, dict[str, Any]]] = []
     for mother in picked:
         if len(out) == n:
             break

@@ -75,7 +75,7 @@ def plan_set_up(data: VillageSetup, *, seed: int, today: dt.date) -> DemoSetUp:
     at = office_stamp(rng, today - days(WINDOW_DAYS + SET_UP_BEFORE_WINDOW))
     phone = clean_phone(data.officer_phone, "officer_phone")
     name = data.village_name.strip()
-    officer = {
+    officer: dict[str, Any] = {
         "id": seeded_uuid7(rng, at),
         "username": data.username.strip(),
         "display_name": data.officer_name.strip(),

@@ -3,6 +3,8 @@ changes are thrown away."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +26,8 @@ from app.i18n import tr
 from app.ui.errors import show_error
 from app.ui.forms import FieldErrors
 from app.ui.widgets import FieldError
+
+W = TypeVar("W", bound=QWidget)
 
 
 class FormDialog(QDialog):
@@ -45,8 +50,9 @@ class FormDialog(QDialog):
         # Enter saves through keyPressEvent below; Qt's default-button mechanism is switched off because
         # QDialogButtonBox sometimes makes Save the default on show, and one Enter must never save twice.
         for button in self.buttons.buttons():
-            button.setAutoDefault(False)
-            button.setDefault(False)
+            if isinstance(button, QPushButton):  # a button box's standard buttons are push buttons
+                button.setAutoDefault(False)
+                button.setDefault(False)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -56,7 +62,8 @@ class FormDialog(QDialog):
         self.dirty = False
         self.confirm_discard = True
 
-    def add_field(self, label_id: str, field: str, widget: QWidget) -> QWidget:
+    def add_field(self, label_id: str, field: str, widget: W) -> W:
+        """A labelled row for `field` (its errors shown under it); returns `widget`, typed as given."""
         self.errors.add_row(self.form, tr(label_id), field, widget)
         if isinstance(widget, QLineEdit):
             widget.textEdited.connect(self._mark_dirty)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIntValidator
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from app.errors import DomainError
 from app.i18n import tr
@@ -56,7 +56,8 @@ class ChecklistDialog(FormDialog):
         info.setWordWrap(True)
         info.setTextFormat(Qt.TextFormat.PlainText)
         layout = self.layout()
-        layout.insertWidget(0, info)  # type: ignore[attr-defined]
+        assert isinstance(layout, QVBoxLayout)  # FormDialog's own
+        layout.insertWidget(0, info)
 
         self.visit_date = self.add_field("checklist_dialog.visit_date", "done_date", DateEdit("done_date"))
         self.visit_date.setObjectName("visitDate")

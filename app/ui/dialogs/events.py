@@ -70,13 +70,13 @@ class MoveToHouseholdDialog(FormDialog):
         super().__init__(tr("move_household.title", name=person.name), parent)
         self.setObjectName("moveHouseholdDialog")
         self.ctx, self.person = ctx, person
-        self.find = self.add_field("move_household.find", "find", QLineEdit())
-        self.find.setPlaceholderText(tr("households.filter_placeholder"))
+        self.find_edit = self.add_field("move_household.find", "find", QLineEdit())
+        self.find_edit.setPlaceholderText(tr("households.filter_placeholder"))
         self.target = self.add_field("move_household.target", "household", QComboBox())
         self.relation = self.add_field(
             "move_household.relation", "relation", combo(choices("relation"), "other")
         )
-        self.find.textChanged.connect(self._search)
+        self.find_edit.textChanged.connect(self._search)
         self._search("")
 
     def _search(self, text: str) -> None:

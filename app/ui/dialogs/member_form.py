@@ -5,9 +5,12 @@ a new person is saved."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -119,7 +122,10 @@ class MemberForm(FormDialog):
         self.marriage_warning = FieldError()
         self.marriage_warning.setObjectName("warning_marriage_date")
         self.marriage_warning.setStyleSheet("color: #8a5300;")
-        row, _ = self.form.getWidgetPosition(self.errors.labels["marriage_date"])
+        # PySide6 types the position as object; it is (row, role)
+        row, _ = cast(
+            tuple[int, QFormLayout.ItemRole], self.form.getWidgetPosition(self.errors.labels["marriage_date"])
+        )
         self.form.insertRow(row + 1, "", self.marriage_warning)
         self.phone = self.add_field("member_form.phone", "phone", QLineEdit())
         self.residence = self.add_field(

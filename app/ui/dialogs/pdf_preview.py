@@ -83,13 +83,13 @@ class PdfPreviewDialog(QDialog):
         self.image = QLabel()
         self.image.setObjectName("previewImage")
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.image)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setStyleSheet("QScrollArea { background: #808080; }")
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.image)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setStyleSheet("QScrollArea { background: #808080; }")
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
 
         previous.clicked.connect(lambda: self.page_spin.setValue(self.page_spin.value() - 1))
         following.clicked.connect(lambda: self.page_spin.setValue(self.page_spin.value() + 1))
@@ -112,7 +112,7 @@ class PdfPreviewDialog(QDialog):
             self.image.setText(tr("preview.empty"))
             return
         index = self.page_spin.value() - 1
-        width_pt, _ = self.pages.page_size(index)
+        width_pt, _height = self.pages.page_size(index)
         ratio = self.devicePixelRatioF()
         width_px = int(width_pt / 72 * SCREEN_DPI * self.zoom.currentData() * ratio)
         page = self.pages.render(index, width_px)

@@ -47,9 +47,9 @@ class PersonPicker(QDialog):
         self.setWindowTitle(title or tr(f"{self.texts}.title"))
         self.ctx = ctx
         self.chosen: Any = None
-        self.find = QLineEdit()
-        self.find.setObjectName("pickerFind")
-        self.find.setPlaceholderText(tr(f"{self.texts}.placeholder"))
+        self.find_edit = QLineEdit()
+        self.find_edit.setObjectName("pickerFind")
+        self.find_edit.setPlaceholderText(tr(f"{self.texts}.placeholder"))
         self.list = QListWidget()
         self.list.setObjectName("pickerList")
         self.none_label = QLabel(tr("person_picker.none"))
@@ -66,12 +66,12 @@ class PersonPicker(QDialog):
         intro.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addWidget(self.find)
+        layout.addWidget(self.find_edit)
         layout.addWidget(self.list)
         layout.addWidget(self.none_label)
         layout.addWidget(buttons)
-        self.find.textChanged.connect(self._search)
-        self.find.returnPressed.connect(self._choose)
+        self.find_edit.textChanged.connect(self._search)
+        self.find_edit.returnPressed.connect(self._choose)
         self.list.itemActivated.connect(lambda _: self._choose())
         self.resize(self.initial_width, 380)
 

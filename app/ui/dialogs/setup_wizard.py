@@ -33,12 +33,12 @@ class _Page(QWizardPage):
         super().__init__()
         self.setTitle(tr(title_id))
         self.errors = FieldErrors()
-        layout = QVBoxLayout(self)
+        self.page_layout = QVBoxLayout(self)
         intro = QLabel(tr(intro_id))
         intro.setWordWrap(True)
-        layout.addWidget(intro)
+        self.page_layout.addWidget(intro)
         self.form = QFormLayout()
-        layout.addLayout(self.form)
+        self.page_layout.addLayout(self.form)
 
     def line(self, label_id: str, field: str, placeholder: str = "", password: bool = False) -> QLineEdit:
         edit = QLineEdit()
@@ -84,7 +84,7 @@ class SetupWizard(QWizard):
         self.password2 = self.officer_page.line("wizard.password_again", "password_again", password=True)
         folder_label = QLabel(tr("wizard.data_folder", path=str(folder)))
         folder_label.setWordWrap(True)
-        self.officer_page.layout().addWidget(folder_label)
+        self.officer_page.page_layout.addWidget(folder_label)
 
         for page in (self.village_page, self.township_page, self.officer_page):
             self.addPage(page)

@@ -99,20 +99,17 @@ class SupplyForm(FormDialog):
         for item in self.catalogue:
             box.addItem(item_text(item), item.id)
         self.item = self.add_field("supply_form.item", "item_id", box)
-        assert isinstance(self.item, QComboBox)
         if item_id:
             set_combo(self.item, item_id)
         return self.item
 
     def add_lot_field(self) -> QComboBox:
         self.lot = self.add_field("supply_form.lot", "lot", QComboBox())
-        assert isinstance(self.lot, QComboBox)
         self.lot.setMinimumContentsLength(30)
         return self.lot
 
     def add_date_field(self) -> DateEdit:
         self.date = self.add_field("supply_form.date", "movement_date", DateEdit("movement_date"))
-        assert isinstance(self.date, DateEdit)
         self.date.set_date(self.ctx.today())
         return self.date
 
@@ -165,16 +162,12 @@ class ReceiveForm(SupplyForm):
         self.setObjectName("receiveForm")
         self.add_item_field(item_id)
         self.lot_edit = self.add_field("supply_form.lot", "lot", QLineEdit())
-        assert isinstance(self.lot_edit, QLineEdit)
         self.lot_edit.setMaxLength(40)
         self.lot_edit.setPlaceholderText(tr("supply_form.lot_placeholder"))
         self.expiry = self.add_field("supply_form.expiry", "expiry_date", DateEdit("expiry_date"))
-        assert isinstance(self.expiry, DateEdit)
         self.quantity = self.add_field("supply_form.quantity", "quantity", quantity_edit())
-        assert isinstance(self.quantity, QLineEdit)
         self.unit_note = self.add_note("receiveUnit")
         self.document = self.add_field("supply_form.document_no", "document_no", QLineEdit())
-        assert isinstance(self.document, QLineEdit)
         self.document.setMaxLength(40)
         self.add_date_field()
         self.item.currentIndexChanged.connect(self._item_changed)
@@ -260,7 +253,6 @@ class IssueForm(SupplyForm):
             self.add_note("selfServiceNote").setText(tr("supply_form.self_service_note"))
         self.add_item_field(item_id)
         self.quantity = self.add_field("supply_form.quantity", "quantity", quantity_edit())
-        assert isinstance(self.quantity, QLineEdit)
         self.add_lot_field()
         self.lot_note = self.add_note("lotNote")
         if not self_service:
@@ -517,13 +509,10 @@ class LossForm(_LotForm):
         for code in supplies.LOSS_KINDS:
             kind.addItem(tr(LOSS_KIND_LABELS[code]), code)
         self.kind = self.add_field("supply_form.loss_kind", "kind", kind)
-        assert isinstance(self.kind, QComboBox)
         self._kind_chosen = False
         self.kind.activated.connect(self._kind_activated)
         self.quantity = self.add_field("supply_form.quantity", "quantity", quantity_edit())
-        assert isinstance(self.quantity, QLineEdit)
         self.reason = self.add_field("supply_form.reason", "reason", QLineEdit())
-        assert isinstance(self.reason, QLineEdit)
         self.reason.setMaxLength(200)
 
     def _kind_activated(self, *_: object) -> None:
@@ -559,7 +548,6 @@ class CountForm(_LotForm):
 
     def add_fields(self) -> None:
         self.counted = self.add_field("supply_form.counted", "counted", quantity_edit())
-        assert isinstance(self.counted, QLineEdit)
         self.difference = self.add_note("countDifference")
         self.counted.textChanged.connect(self._show_difference)
 
@@ -610,9 +598,7 @@ class ReturnForm(_LotForm):
 
     def add_fields(self) -> None:
         self.quantity = self.add_field("supply_form.quantity", "quantity", quantity_edit())
-        assert isinstance(self.quantity, QLineEdit)
         self.document = self.add_field("supply_form.document_no", "document_no", QLineEdit())
-        assert isinstance(self.document, QLineEdit)
         self.document.setMaxLength(40)
 
     def submit(self) -> None:
@@ -660,7 +646,6 @@ class ReverseForm(FormDialog):
         note.setStyleSheet(MUTED)
         self.form.addRow("", note)
         self.reason = self.add_field("supply_form.reverse_reason", "reason", QLineEdit())
-        assert isinstance(self.reason, QLineEdit)
         self.reason.setMaxLength(200)
         self.dirty = False
 

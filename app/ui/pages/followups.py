@@ -204,7 +204,8 @@ class FollowupsPage(QWidget):
         super().changeEvent(event)
 
     # -- the list
-    def window(self) -> str:
+    def chosen_window(self) -> str:
+        """The work list chosen ("week", "overdue", "next30" or "open"); not QWidget.window()."""
         return str(self.window_combo.currentData())
 
     def show_window(self, window: str) -> None:
@@ -241,7 +242,7 @@ class FollowupsPage(QWidget):
         rows = followups.work_list(
             self.ctx.db,
             self.ctx.today(),
-            self.window(),
+            self.chosen_window(),
             followup_type=self.type_combo.currentData(),
             group_no=self.group_combo.currentData(),
         )

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QVBoxLayo
 
 from app.i18n import tr
 from app.services import pregnancies as pg
+from app.services.pregnancy_dates import GestationalAge
 from app.ui.context import AppContext
 from app.ui.dialogs.pregnancy_form import OutcomeDialog, PregnancyForm
 from app.ui.dialogs.woman_picker import WomanPicker
@@ -80,7 +81,7 @@ class PregnanciesPage(QWidget):
         self.model: RowTableModel[pg.PregnancyRow] = RowTableModel(columns(ctx), self)
         late = QBrush(QColor("#fff3cd"))
         self.model.highlight = lambda r: (
-            late if (r.weeks_on(ctx.today()) or pg.GestationalAge(0)).weeks >= LATE_WEEKS else None
+            late if (r.weeks_on(ctx.today()) or GestationalAge(0)).weeks >= LATE_WEEKS else None
         )
         self.view = RegisterView(self.model, ctx.settings, "pregnancies", sort_column=4)
         self.view.setObjectName("pregnancyTable")

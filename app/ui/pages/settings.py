@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -129,7 +131,7 @@ class SettingsPage(QWidget):
                 tr("settings.idle_minutes", minutes=minutes) if minutes else tr("settings.idle_never"),
                 minutes,
             )
-        saved_idle = int(ctx.settings.value("security/idle_minutes", DEFAULT_IDLE_MINUTES))
+        saved_idle = int(cast(int | str, ctx.settings.value("security/idle_minutes", DEFAULT_IDLE_MINUTES)))
         self.idle_combo.setCurrentIndex(max(self.idle_combo.findData(saved_idle), 0))
         self.password_button = QPushButton(tr("settings.change_password"))
         self.password_button.setObjectName("settingsChangePassword")
