@@ -27,6 +27,7 @@ from app.clock import CHINA_TZ, now_utc
 from app.db import WrongKey, connect_raw, is_plain_sqlite
 from app.errors import DomainError
 from app.files import create_private_file, fsync_file, fsync_folder, make_private_dir, write_bytes_atomically
+from app.i18n import tr
 from app.models import TRAVELLING_MODELS
 from app.progress import ProgressFn, report
 
@@ -34,6 +35,7 @@ BACKUP_SUFFIX = ".sqlite"
 PARTIAL_SUFFIX = ".partial"
 MANIFEST_FORMAT = "fhd-backup"
 DAILY, WEEKLY, MONTHLY = 7, 4, 12
+SAFETY_KEPT = 5  # the backups made before a migration, import, conversion or restore: the newest five
 AMBER_DAYS, RED_DAYS = 7, 30  # the status bar's colours: days since the last backup
 PAGES_PER_STEP = 256  # the backup API copies this many pages at a time (progress, and others may write)
 STAMP = "%Y%m%d-%H%M%S"
@@ -56,6 +58,15 @@ class BackupInfo:
     @property
     def name(self) -> str:
         return self.path.name
+
+
+def label_text(label: str) -> str:
+    """Why a backup was made, in the person's language ("before-0006": before an upgrade)."""
+    if label.startswith("before-") and label.removeprefix("before-").isdigit():
+        return tr("backups.label.before-upgrade")
+    key = f"backups.label.{label}"
+    text = tr(key)
+    return label if text == key else text
 
 
 def backup_name(database: Path, made_at: dt.datetime, label: str) -> str:
@@ -108,6 +119,10 @@ def make_backup(
     made_at = now or now_utc()
     folder = make_private_dir(to or config.backups_dir(database.parent))
     final = folder / backup_name(database, made_at, label)
+    for n in range(2, 1000):  # two in the same second (a restore, then its step back): never one over another
+        if not final.exists():
+            break
+        final = folder / backup_name(database, made_at, f"{label}-{n}")
     partial = final.with_name(final.name + PARTIAL_SUFFIX)
     partial.unlink(missing_ok=True)
     create_private_file(partial)
@@ -189,10 +204,19 @@ def clean_partials(folder: Path) -> int:
 # ---------------------------------------------------------------- rotation
 
 
+def is_safety(backup: BackupInfo) -> bool:
+    """Made before something that changes the whole file (a migration, an import, a restore)."""
+    return backup.label.startswith("before-")
+
+
 def to_keep(backups: Iterable[BackupInfo], today: dt.date) -> set[Path]:
     """The backups rotation keeps: the newest of each of the last 7 days that have one, of each of the last 4
-    ISO weeks, of each of the last 12 months (China days)."""
+    ISO weeks, of each of the last 12 months (China days); of the safety backups, the newest five."""
     keep: set[Path] = set()
+    backups = list(backups)
+    safety = sorted((b for b in backups if is_safety(b)), key=lambda b: b.made_at, reverse=True)
+    keep |= {b.path for b in safety[:SAFETY_KEPT]}  # a step back kept apart from the daily rhythm
+    backups = [b for b in backups if not is_safety(b)]
     by_day: dict[dt.date, BackupInfo] = {}
     by_week: dict[tuple[int, int], BackupInfo] = {}
     by_month: dict[tuple[int, int], BackupInfo] = {}
@@ -284,6 +308,32 @@ def restore(database: Path, key: bytes | None, backup: Path, *, now: dt.datetime
     is backed up first ("before-restore"): restoring that one is the step back. Returns that safety backup."""
     preview_restore(backup, key)  # refused before anything changes
     safety = make_backup(database, key, "before-restore", now=now)
+    _put_in_place(database, key, backup)
+    return safety
+
+
+def restore_over_damaged(
+    database: Path, key: bytes | None, backup: Path, *, now: dt.datetime | None = None
+) -> Path:
+    """Put `backup` in place of a database that failed its check. The damaged file cannot be backed up, so it
+    is kept as it is under a name of its own (`<name>.damaged-<time>`, beside its WAL): nothing is deleted,
+    and someone technical may still read what the backup lacks. Returns where the damaged file now is."""
+    preview_restore(backup, key)
+    stamp = (now or now_utc()).astimezone(CHINA_TZ).strftime(STAMP)
+    kept = database.with_name(f"{database.name}.damaged-{stamp}")
+    for companion in ("", "-wal"):
+        source = database.with_name(database.name + companion)
+        if source.exists():
+            os.replace(source, kept.with_name(kept.name + companion))
+    database.with_name(database.name + "-shm").unlink(missing_ok=True)
+    fsync_folder(database.parent)
+    _put_in_place(database, key, backup)
+    return kept
+
+
+def _put_in_place(database: Path, key: bytes | None, backup: Path) -> None:
+    """Copy the backup under a temporary name, check it, and rename it over the database (its old WAL removed
+    first: SQLite would otherwise replay the old pages onto the restored file)."""
     staging = database.with_name(database.name + ".restoring")
     staging.unlink(missing_ok=True)
     create_private_file(staging)
@@ -304,7 +354,6 @@ def restore(database: Path, key: bytes | None, backup: Path, *, now: dt.datetime
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
-    return safety
 
 
 def is_backup_file(path: Path) -> bool:

@@ -13,7 +13,6 @@ import datetime as dt
 import getpass
 import os
 import re
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from app import __version__, config
+from app import __version__, config, storage
 from app.arguments import Parser, language_from
 from app.clock import today
 from app.db import (
@@ -158,6 +157,89 @@ def cmd_demo(args: argparse.Namespace) -> int:
             path=str(config.database_path(folder)),
         )
     )
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A backup now: into the data folder's backups (then rotation), or into --to (a USB stick)."""
+    from app.backups import make_backup, rotate
+    from app.services import audit
+
+    session = _open(args)
+    try:
+        target = Path(args.to).expanduser() if args.to else None
+        if target is not None and not target.is_dir():
+            raise CliError(tr("cli.folder_missing", folder=str(target)))
+        info = make_backup(config.database_path(session.folder), session.key, "manual", to=target)
+        if target is None:
+            rotate(config.backups_dir(session.folder), today())
+        audit.record_event(session.db, session.actor, "backup", "database", {"to_stick": target is not None})
+    finally:
+        session.close()
+    print(tr("backups.cli_done", path=str(info.path), people=info.counts.get("person", 0)))
+    return 0
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    """The backups in the data folder, newest first: when, why, how many people, the file."""
+    from app.backups import label_text, list_backups
+    from app.clock import CHINA_TZ
+
+    folder = _folder(args)
+    found = list_backups(config.backups_dir(folder))
+    if not found:
+        print(tr("backups.cli_none", folder=str(config.backups_dir(folder))))
+        return 0
+    for b in found:
+        when = b.made_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+        label = label_text(b.label)
+        print(f"{when}  {label:<12} {b.counts.get('person', 0):>7}  {b.path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Put a backup in place of the database, after showing what it holds and backing up the current state
+    (restoring that "before-restore" backup is the step back)."""
+    from app.backups import preview_restore, restore
+    from app.clock import CHINA_TZ
+    from app.services import login
+
+    chosen = Path(args.file).expanduser()
+    if not chosen.is_file():
+        raise CliError(tr("backups.cli_no_file", path=str(chosen)))
+    damaged: login.DamagedVillage | None = None
+    try:
+        session: LoggedIn | None = _open(args)
+    except login.DamagedVillage as e:  # the reason to restore: the damaged file is kept aside, not backed up
+        session, damaged = None, e
+    key = session.key if session is not None else damaged.key if damaged is not None else b""
+    folder = _folder(args)
+    try:
+        preview = preview_restore(chosen, key)
+        when = preview.info.made_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+        print(tr("backups.cli_holds", when=when, people=preview.info.counts.get("person", 0),
+                 households=preview.info.counts.get("household", 0)))  # fmt: skip
+        if not args.yes:
+            if not _interactive():
+                raise CliError(tr("backups.cli_confirm_needed"))
+            if input(tr("backups.cli_confirm") + " ").strip().lower() not in ("y", "yes", "是", "好"):
+                print(tr("backups.cli_not_restored"))
+                return 1
+    finally:
+        if session is not None:
+            session.close()
+    if damaged is not None:
+        again, kept = login.recover(folder, damaged, chosen)
+        again.close()
+        print(tr("backups.cli_recovered", kept=str(kept)))
+        return 0
+    safety = restore(config.database_path(folder), key, chosen)
+    again = _open(args)
+    try:
+        login.audit_recovery(again, chosen, None)
+    finally:
+        again.close()
+    print(tr("backups.cli_restored", safety=str(safety.path)))
     return 0
 
 
@@ -492,6 +574,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("info", help=tr("cli.help_info")).set_defaults(func=cmd_info)
     sub.add_parser("check", help=tr("cli.help_check")).set_defaults(func=cmd_check)
+    backup = sub.add_parser("backup", help=tr("backups.help_backup"))
+    backup.add_argument("--to", metavar="DIR", help=tr("backups.help_to"))
+    backup.set_defaults(func=cmd_backup)
+    sub.add_parser("backups", help=tr("backups.help_backups")).set_defaults(func=cmd_backups)
+    restore_cmd = sub.add_parser("restore", help=tr("backups.help_restore"))
+    restore_cmd.add_argument("file", metavar="FILE", help=tr("backups.help_restore_file"))
+    restore_cmd.add_argument("--yes", action="store_true", help=tr("backups.help_yes"))
+    restore_cmd.set_defaults(func=cmd_restore)
     audit_cmd = sub.add_parser("audit", help=tr("cli_security.help_audit"))
     audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
     audit_sub.add_parser("verify", help=tr("cli_security.help_audit_verify")).set_defaults(
@@ -537,6 +627,26 @@ def _log_unexpected(args: argparse.Namespace, error: BaseException) -> Path | No
         return None
 
 
+def _restore_hint(args: argparse.Namespace, damaged: DamagedDatabase) -> str:
+    """What to do about a damaged database: the command that restores the newest good backup."""
+    from app.backups import newest
+
+    good = getattr(damaged, "good_backup", None) or newest(config.backups_dir(_folder(args)))
+    if good is None:
+        return tr("storage.no_backup_to_restore")
+    return tr("storage.restore_command", command=f"fhdesk restore {good.path}")
+
+
+def _storage_sentence(args: argparse.Namespace, error: BaseException) -> str | None:
+    """A damaged file or a storage fault (a full disk, a read-only folder, an I/O error) in one sentence with
+    what to do; None for any other error."""
+    if is_damage(error):
+        damaged = DamagedDatabase(config.database_path(_folder(args)))
+        return f"{damaged.message()} {_restore_hint(args, damaged)}"
+    fault = storage.fault_of(error)
+    return fault.message(_folder(args)) if fault is not None else None
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         command: Callable[[argparse.Namespace], int] = args.func  # the subcommand's set_defaults(func=...)
@@ -545,20 +655,19 @@ def _run(args: argparse.Namespace) -> int:
         print(f"fhdesk: {e}", file=sys.stderr)
         return 2
     except DatabaseProblem as e:
-        print(f"fhdesk: {e.message()}", file=sys.stderr)
+        text = e.message()
+        if isinstance(e, DamagedDatabase):
+            text += " " + _restore_hint(args, e)
+        print(f"fhdesk: {text}", file=sys.stderr)
         return 1
-    except sa.exc.DatabaseError as e:
-        orig = getattr(e, "orig", None)
-        code = getattr(orig, "sqlite_errorcode", None)
-        if is_damage(e):
-            reason = DamagedDatabase(config.database_path(_folder(args))).message()
-        elif code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
-            reason = tr("cli_errors.folder_not_writable", path=str(_folder(args)))
-        else:
-            reason = tr("cli.failed", reason=str(e).splitlines()[0])
-        print(f"fhdesk: {reason}", file=sys.stderr)
-        return 1
-    except OSError as e:
+    except (sa.exc.DatabaseError, OSError) as e:
+        sentence = _storage_sentence(args, e)
+        if sentence is not None:
+            print(f"fhdesk: {sentence}", file=sys.stderr)
+            return 1
+        if isinstance(e, sa.exc.DatabaseError):
+            print(f"fhdesk: {tr('cli.failed', reason=str(e).splitlines()[0])}", file=sys.stderr)
+            return 1
         where = f" ({e.filename})" if e.filename else ""
         print(f"fhdesk: {tr('cli.failed', reason=(e.strerror or type(e).__name__) + where)}", file=sys.stderr)
         return 1
@@ -570,6 +679,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"fhdesk: {tr('cli_errors.interrupted')}", file=sys.stderr)
         return 130
     except Exception as e:  # a fault of the app: one calm line here, the details in the log
+        sentence = _storage_sentence(args, e)  # a driver's own error (a backup's raw connection) included
+        if sentence is not None:
+            print(f"fhdesk: {sentence}", file=sys.stderr)
+            return 1
         log = _log_unexpected(args, e)
         text = tr("cli_errors.unexpected", kind=type(e).__name__)
         if log is not None:

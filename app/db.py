@@ -173,6 +173,7 @@ class Database:
         self._write = sessionmaker(bind=engine.execution_options(fhd_write=True), expire_on_commit=False)
         tracking.install(self._write)
         self.node = ""
+        self.damaged = False  # set when SQLite said the file is damaged: no write is tried into it again
         self.refresh_profile()
 
     def refresh_profile(self) -> None:
@@ -190,11 +191,22 @@ class Database:
     @contextmanager
     def write(self, actor: Actor, *, replicate: bool = False) -> Iterator[Session]:
         """One unit of work by one person: all of it is saved, or none of it. Every row written in it is
-        stamped and audited as `actor`'s (app.models.tracking)."""
-        with self._write() as session:
-            tracking.bind(session, actor, replicate=replicate)
-            with session.begin():
-                yield session
+        stamped and audited as `actor`'s (app.models.tracking).
+
+        A write that finds the file damaged stops all writing into it (DamagedDatabase, now and for every
+        later write): saving more into a damaged file can only lose more."""
+        if self.damaged:
+            raise DamagedDatabase(self.path or Path(":memory:"))
+        try:
+            with self._write() as session:
+                tracking.bind(session, actor, replicate=replicate)
+                with session.begin():
+                    yield session
+        except Exception as e:
+            if is_damage(e):
+                self.damaged = True
+                raise DamagedDatabase(self.path or Path(":memory:")) from None
+            raise
 
     def run(
         self,

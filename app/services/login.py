@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +21,10 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from app import config
+from app import backups, config, storage
 from app.actor import Actor
 from app.clock import now_utc
-from app.db import Database, connect_raw, is_plain_sqlite, open_database
+from app.db import DamagedDatabase, Database, WrongKey, connect_raw, is_plain_sqlite, open_database
 from app.errors import DomainError
 from app.files import create_private_file, fsync_file, fsync_folder, make_private_dir
 from app.models import User
@@ -47,13 +48,15 @@ class LoggedIn:
     user: UserInfo
     folder: Path
     key: bytes
+    warnings: tuple[str, ...] = ()  # message ids worth telling the person once (a WAL not left here)
 
     @property
     def actor(self) -> Actor:
         return Actor(self.user.id, self.user.role, self.db.node)
 
     def close(self) -> None:
-        self.db.dispose()
+        """The database closed cleanly: the WAL folded in, the running marker removed."""
+        storage.close_cleanly(self.db)
 
 
 def has_village(folder: Path) -> bool:
@@ -105,42 +108,126 @@ def open_village(folder: Path, username: str, password: str) -> LoggedIn:
             return _first_login_of_a_plain_village(folder, username, password)
         raise DomainError("vault.no_village", None, folder=str(folder))
     unlocked = unlock(folder, username, password)
-    db = open_database(path, key=unlocked.key, backups=config.backups_dir(folder))
+    return _open_unlocked(folder, unlocked.key, unlocked.user_id, unlocked.failed_before)
+
+
+def reopen(folder: Path, key: bytes, user_id: str) -> LoggedIn:
+    """Open the village again as the same person with the key in hand (after a restore, in the same run)."""
+    return _open_unlocked(folder, key, user_id, ())
+
+
+class DamagedVillage(DamagedDatabase):
+    """The village's database failed its check after the password unlocked its key: nothing was written into
+    it. Carries what a restore needs — the key, who logged in, and the newest backup that is whole."""
+
+    def __init__(self, path: Path, key: bytes, user_id: str, good_backup: backups.BackupInfo | None) -> None:
+        super().__init__(path)
+        self.key = key
+        self.user_id = user_id
+        self.good_backup = good_backup
+
+
+def newest_good_backup(folder: Path, key: bytes) -> backups.BackupInfo | None:
+    """The newest backup in the data folder that this key opens and that passes its check."""
+    for candidate in backups.list_backups(config.backups_dir(folder)):
+        try:
+            return backups.preview_restore(candidate.path, key).info
+        except DomainError:
+            continue
+    return None
+
+
+def recover(folder: Path, damaged: DamagedVillage, backup: Path) -> tuple[LoggedIn, Path]:
+    """Put a good backup in place of the damaged database (kept aside, never deleted) and open the village as
+    the person who found it damaged. Returns the session and where the damaged file was kept."""
+    kept = backups.restore_over_damaged(config.database_path(folder), damaged.key, backup)
+    session = _open_unlocked(folder, damaged.key, damaged.user_id, ())
+    audit_recovery(session, backup, kept)
+    return session, kept
+
+
+def audit_recovery(session: LoggedIn, backup: Path, kept: Path | None) -> None:
+    from app.services.audit import record_event
+
+    details = {"from": backup.name} | ({"damaged_kept": kept.name} if kept is not None else {})
+    record_event(session.db, session.actor, "restore", "database", details)
+
+
+def _open_unlocked(folder: Path, key: bytes, user_id: str, failed_before: tuple[str, ...]) -> LoggedIn:
+    """The database opened with its key: checked (quick_check, a full check weekly) before anything is
+    written — a damaged file raises DamagedVillage (with the newest good backup) and nothing is written."""
+    path = config.database_path(folder)
+    warnings = ("storage.wal_not_ours",) if storage.wal_not_ours(path) else ()
+    backups.clean_partials(config.backups_dir(folder))
     try:
-        user = auth.get_user(db, unlocked.user_id)
+        db = open_database(path, key=key, backups=config.backups_dir(folder))
+    except (DamagedDatabase, WrongKey):  # the key came out of the vault whole: a key that fails is damage
+        raise DamagedVillage(path, key, user_id, newest_good_backup(folder, key)) from None
+    try:
+        try:
+            storage.check_at_start(db)
+        except DamagedDatabase:
+            raise DamagedVillage(path, key, user_id, newest_good_backup(folder, key)) from None
+        storage.mark_running(path)
+        user = auth.get_user(db, user_id)
         if user is None or not auth.is_active(db, user.id):
             raise LoginRefused("auth.account_disabled", "username")
-        session = LoggedIn(db, user, folder, unlocked.key)
-        _audit_login(session, unlocked.failed_before)
+        session = LoggedIn(db, user, folder, key, warnings)
+        _audit_login(session, failed_before)
     except BaseException:
         db.dispose()
         raise
     return session
+
+
+def clean_leftovers(folder: Path) -> None:
+    """What an interrupted first set-up left: the database it was building under its temporary name, and a
+    key file whose database never got its real name. Never a village: that has its database in place."""
+    path = config.database_path(folder)
+    staging = path.with_name(path.name + ".new")
+    for leftover in (staging, *(staging.with_name(staging.name + s) for s in ("-wal", "-shm", "-journal"))):
+        leftover.unlink(missing_ok=True)
+    if not has_village(folder) and KeyFile.exists(folder):
+        KeyFile.path(folder).unlink()
+
+
+@contextlib.contextmanager
+def building(folder: Path) -> Iterator[tuple[Path, bytes]]:
+    """A new village's database built under a temporary name with a new key; when the block ends without an
+    error it gets its real name — a half-built database is never taken for a village."""
+    folder = Path(folder)
+    config.prepare_data_dir(folder)
+    clean_leftovers(folder)
+    if has_village(folder) or KeyFile.exists(folder):
+        raise DomainError("village.already_set_up", None)
+    path = config.database_path(folder)
+    staging = path.with_name(path.name + ".new")
+    try:
+        yield staging, new_key()
+        fsync_file(staging)
+        os.replace(staging, path)  # the key file was saved inside the block: keys first, then the database
+        fsync_folder(folder)
+    except BaseException:
+        clean_leftovers(folder)
+        raise
 
 
 def set_up_new_village(folder: Path, data: VillageSetup) -> LoggedIn:
     """A new village: a new random key, the encrypted database set up with its first officer (an
     administrator), and that officer's key slot."""
     folder = Path(folder)
-    if has_village(folder) or KeyFile.exists(folder):
-        raise DomainError("village.already_set_up", None)
-    key = new_key()
-    config.prepare_data_dir(folder)
-    db = open_database(config.database_path(folder), key=key, backups=config.backups_dir(folder))
-    try:
-        user_id = set_up_village(db, data)
+    with building(folder) as (staging, key):
+        db = open_database(staging, key=key)
+        try:
+            user_id = set_up_village(db, data)
+            with db.write(Actor(user_id, UserRole.ADMIN, db.node)) as s:
+                append_event(s, "key_created", user_id)
+        finally:
+            db.dispose()
         keys = KeyFile()
         keys.add(key, data.username, user_id, data.password)
         keys.save(folder)
-        user = auth.get_user(db, user_id)
-        assert user is not None
-        session = LoggedIn(db, user, folder, key)
-        with db.write(session.actor) as s:
-            append_event(s, "key_created", user_id)
-    except BaseException:
-        db.dispose()
-        raise
-    return session
+    return _open_unlocked(folder, key, user_id, ())
 
 
 # ---------------------------------------------------------------- a village kept before encryption

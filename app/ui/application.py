@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -11,8 +12,9 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app import config
+from app import backups, config
 from app.actor import Actor
+from app.backups import restore as restore_backup
 from app.clock import today
 from app.db import DatabaseProblem, check_before_login
 from app.files import create_private_file
@@ -22,7 +24,7 @@ from app.services import login
 from app.services.login import LoggedIn
 from app.ui.context import AppContext
 from app.ui.dialogs.login_dialog import DEMO_PASSWORD, LoginDialog
-from app.ui.errors import install_excepthook, setup_logging, unexpected_message
+from app.ui.errors import install_excepthook, setup_logging, storage_sentence, unexpected_message
 from app.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleLock
 from app.ui.main_window import MainWindow
 from app.ui.single_instance import SingleInstance, bring_forward
@@ -73,6 +75,72 @@ def make_app() -> QApplication:
 def context_for(session: LoggedIn, settings: QSettings, demo: bool) -> AppContext:
     return AppContext(
         db=session.db, user=session.user, data_dir=session.folder, settings=settings, demo=demo, login=session
+    )
+
+
+def back_up_if_due(window: MainWindow, session: LoggedIn) -> None:
+    """At start: a backup when the newest is older than a day, in the background (nothing shows unless slow)."""
+
+    def done(made: object) -> None:
+        window.refresh_backup_status()
+
+    def failed(error: BaseException) -> None:  # the status bar stays amber/red: that is the officer's warning
+        log.error("the start-up backup failed: %s", type(error).__name__)
+
+    database, key = config.database_path(session.folder), session.key
+    run_op(
+        window,
+        lambda progress: backups.backup_if_due(database, key),
+        title=tr("backups_ui.working"),
+        on_success=done,
+        on_error=failed,
+        cancellable=False,
+        show_after_ms=3000,
+    )
+
+
+def back_up_at_exit(session: LoggedIn) -> None:
+    """A backup at a clean exit (then rotation); a failure is logged, the exit goes on."""
+    try:
+        backups.make_backup(config.database_path(session.folder), session.key, "exit")
+        backups.rotate(config.backups_dir(session.folder), today())
+    except Exception as e:  # noqa: BLE001 - the data itself is safe; the next start makes the backup
+        log.error("the backup at exit failed: %s", type(e).__name__)
+
+
+def reopen(session: LoggedIn) -> LoggedIn:
+    """The same village opened again as the same person (after a restore), with the key already unwrapped."""
+    return login.reopen(session.folder, session.key, session.user.id)
+
+
+def restore_in_place(session: LoggedIn, chosen: Path, reopened: Callable[[LoggedIn], None]) -> None:
+    """Close the village, put the backup in its place in the background (the current state backed up first),
+    open it again as the same person and hand the new session to `reopened`. A restore that fails is said in
+    one sentence and the village opens as it was (restore() leaves it whole either way)."""
+    session.close()
+
+    def succeeded(safety: backups.BackupInfo) -> None:
+        again = reopen(session)
+        login.audit_recovery(again, chosen, None)
+        QMessageBox.information(
+            None, tr("backups_ui.restore_title"), tr("backups_ui.restored", safety=safety.path.name)
+        )
+        reopened(again)
+
+    def failed(error: BaseException) -> None:
+        log.error("restore failed: %s", type(error).__name__)
+        QMessageBox.critical(None, tr("error.title"), storage_sentence(error) or unexpected_message())
+        reopened(reopen(session))
+
+    database = config.database_path(session.folder)
+    run_op(
+        None,
+        lambda progress: restore_backup(database, session.key, chosen),
+        title=tr("backups_ui.restoring"),
+        on_success=succeeded,
+        on_error=failed,
+        cancellable=False,
+        show_after_ms=0,
     )
 
 
@@ -145,9 +213,26 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
         minutes = int(cast(int | str, settings.value("security/idle_minutes", DEFAULT_IDLE_MINUTES)))
         lock = IdleLock(session, minutes, app.quit)
         window.idleMinutesChanged.connect(lock.set_minutes)
+        window.restoreRequested.connect(
+            lambda chosen: restore_and_reopen(window, lock, session, Path(chosen))
+        )
         _keep.append(lock)
         window.show()
+        for warning in session.warnings:  # said once: e.g. a WAL that this computer did not leave
+            QMessageBox.warning(window, tr("error.title"), tr(warning))
         keep_schedule_current(window, ctx)
+        back_up_if_due(window, session)
+
+    def restore_and_reopen(window: MainWindow, lock: IdleLock, session: LoggedIn, chosen: Path) -> None:
+        lock.stop()
+        window.hide()
+        opened.remove(session)
+
+        def reopened(again: LoggedIn) -> None:
+            window.close()
+            show_main(again)
+
+        restore_in_place(session, chosen, reopened)
 
     def ask_login() -> None:
         dialog = LoginDialog(folder, last_user=str(settings.value("login/last_user", "")), demo=demo)
@@ -195,6 +280,7 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
         wizard.show()
     code = app.exec()
     for session in opened:
+        back_up_at_exit(session)
         session.close()
     instance.release()
     return code

@@ -10,12 +10,21 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app import storage
+from app.db import DamagedDatabase, DatabaseProblem, is_damage
 from app.errors import DomainError
 from app.i18n import tr
 from app.logs import log_file, setup_logging
 
 log = logging.getLogger("app")
-__all__ = ["install_excepthook", "log_file", "setup_logging", "show_error", "unexpected_message"]
+__all__ = [
+    "install_excepthook",
+    "log_file",
+    "setup_logging",
+    "show_error",
+    "storage_sentence",
+    "unexpected_message",
+]
 
 
 def unexpected_message() -> str:
@@ -23,9 +32,30 @@ def unexpected_message() -> str:
     return tr("error.unexpected", log=str(path) if path else "—")
 
 
+def storage_sentence(error: BaseException) -> str | None:
+    """A damaged database or a storage fault (a full disk, a read-only folder, an I/O error) said in one
+    sentence with what to do; None for any other error."""
+    if is_damage(error) or isinstance(error, DamagedDatabase):
+        return tr(
+            "storage.damaged_now"
+        )  # writing has stopped (Database.write); the next login offers a backup
+    if isinstance(error, DatabaseProblem):
+        return error.message()
+    fault = storage.fault_of(error)
+    if fault is None:
+        return None
+    path = log_file()  # the log is kept in <data folder>/logs: the folder whose disk or rights are at fault
+    return fault.message(path.parent.parent if path is not None else "—")
+
+
 def show_error(parent: QWidget | None, error: BaseException) -> None:
     if isinstance(error, DomainError):
         QMessageBox.warning(parent, tr("error.title"), error.message())
+        return
+    sentence = storage_sentence(error)
+    if sentence is not None:
+        log.error("storage fault: %s", type(error).__name__)  # the kind only: never the values
+        QMessageBox.critical(parent, tr("error.title"), sentence)
         return
     log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
     QMessageBox.critical(parent, tr("error.title"), unexpected_message())

@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, cast
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr
 from app.services.village import village_info
+from app.ui.backup_status import backup_status
 from app.ui.context import AppContext
 from app.ui.search_box import SearchBox
 
@@ -67,6 +68,7 @@ DATA_PAGES = ("dashboard", "households", "women", "pregnancies", "followups", "s
 
 class MainWindow(QMainWindow):
     idleMinutesChanged = Signal(int)  # the idle lock's time, chosen on the settings page
+    restoreRequested = Signal(str)  # a backup to put in place of the database (the app reopens it)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -121,9 +123,14 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         self.user_label = QLabel(tr("status.user", name=ctx.user.display_name))
         self.folder_label = QLabel(tr("status.data_folder", path=str(ctx.data_dir)))
-        self.backup_label = QLabel(tr("status.last_backup", when=tr("status.never")))
+        self.backup_label = QLabel()
+        self.backup_label.setObjectName("statusBackup")
         for w in (self.user_label, self.folder_label, self.backup_label):
             status.addPermanentWidget(w)
+        self.refresh_backup_status()
+        self._backup_timer = QTimer(self)  # the colour follows the days without a backup, also left open
+        self._backup_timer.timeout.connect(self.refresh_backup_status)
+        self._backup_timer.start(3_600_000)
 
         screen = self.screen().availableGeometry()
         self.resize(min(1280, screen.width()), min(760, screen.height()))
@@ -183,7 +190,10 @@ class MainWindow(QMainWindow):
         if hasattr(page, "cardRequested"):
             page.cardRequested.connect(self.print_card)
         if key == "settings":
-            cast("SettingsPage", page).idleMinutesChanged.connect(self.idleMinutesChanged)
+            settings_page = cast("SettingsPage", page)
+            settings_page.idleMinutesChanged.connect(self.idleMinutesChanged)
+            settings_page.backupMade.connect(self.refresh_backup_status)
+            settings_page.restoreRequested.connect(self.restoreRequested)
         if key == "dashboard":
             dashboard = cast("DashboardPage", page)
             dashboard.openFollowups.connect(self.open_followups)
@@ -270,6 +280,15 @@ class MainWindow(QMainWindow):
         dialog.exec()
         if dialog.changed:
             self.refresh_pages()
+
+    def refresh_backup_status(self) -> None:
+        """The status bar's last backup, amber after 7 days without one, red after 30."""
+        state = backup_status(self.ctx)
+        self.backup_label.setText(state.text)
+        self.backup_label.setStyleSheet(f"color: {state.colour}; font-weight: bold;" if state.colour else "")
+        self.backup_label.setToolTip(state.warning)
+        if "dashboard" in self.pages:
+            self.dashboard.show_backup_warning(state)
 
     def refresh_pages(self) -> None:
         """Every page built so far re-reads after a change made in a dialog that several pages show."""

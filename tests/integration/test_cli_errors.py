@@ -251,7 +251,7 @@ def test_a_truncated_database_is_said_to_be_damaged(village, tmp_path, command):
     line = one_line(done.stderr)
     assert line == "fhdesk: " + tr(
         "cli_errors.database_damaged", path=str(path), backups=str(village / "backups")
-    )
+    ) + " " + tr("storage.no_backup_to_restore")  # a plain file made by a test: no backup beside it
 
 
 def test_a_read_only_data_folder_is_one_sentence(capsys):

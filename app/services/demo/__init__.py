@@ -195,44 +195,30 @@ def create_demo_village(
     progress: ProgressFn | None = None,
     setup: VillageSetup = DEMO_SETUP,
 ) -> DemoSummary:
-    """A demo village in `folder`, encrypted like a real one: a new key, the demo written into it, and key
-    slots for its accounts (officer `demo`, `doctor`, `reviewer`), all with `password`. If anything fails,
-    nothing is left in the folder."""
-    from app import config
+    """A demo village in `folder`, encrypted like a real one: a new key, the demo written into it (under a
+    temporary name until it is whole), and key slots for its accounts (officer `demo`, `doctor`, `reviewer`),
+    all with `password`. If anything fails, nothing is left in the folder."""
     from app.services import login
-    from app.services.vault import KeyFile, new_key
+    from app.services.vault import KeyFile
 
-    folder = Path(folder)
-    if login.has_village(folder) or KeyFile.exists(folder):
-        raise ValueError("the demo goes only into a folder without a village")
-    config.prepare_data_dir(folder)
-    path = config.database_path(folder)
-    key = new_key()
-    db = open_database(path, key=key, backups=config.backups_dir(folder))
-    try:
-        summary = generate_demo(
-            db,
-            people=people,
-            seed=seed,
-            today=today,
-            progress=progress,
-            setup=replace(setup, password=password),
-        )
-        officer = next(u for u in auth.list_users(db) if u.username == setup.username)
-        keys = KeyFile()
-        keys.add(key, setup.username, officer.id, password)
-        keys.save(folder)
-        session = login.LoggedIn(db, officer, folder, key)
-        for username, name, role in DEMO_ACCOUNTS:
-            login.add_account(session, username, name, role, password)
-    except BaseException:
-        db.dispose()
-        for leftover in (
-            path,
-            *(path.with_name(path.name + s) for s in ("-wal", "-shm")),
-            KeyFile.path(folder),
-        ):
-            leftover.unlink(missing_ok=True)
-        raise
-    db.dispose()
+    with login.building(Path(folder)) as (staging, key):
+        db = open_database(staging, key=key)
+        try:
+            summary = generate_demo(
+                db,
+                people=people,
+                seed=seed,
+                today=today,
+                progress=progress,
+                setup=replace(setup, password=password),
+            )
+            officer = next(u for u in auth.list_users(db) if u.username == setup.username)
+            keys = KeyFile()
+            keys.add(key, setup.username, officer.id, password)
+            keys.save(Path(folder))
+            session = login.LoggedIn(db, officer, Path(folder), key)
+            for username, name, role in DEMO_ACCOUNTS:
+                login.add_account(session, username, name, role, password)
+        finally:
+            db.dispose()
     return summary

@@ -13,10 +13,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
+from app.clock import CHINA_TZ
 from app.db import DatabaseProblem, WrongKey
 from app.errors import DomainError
 from app.i18n import tr
@@ -76,6 +78,7 @@ class LoginDialog(QDialog):
 
     def try_login(self) -> None:
         self.error.show_message("")
+        damaged: login.DamagedVillage | None = None
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.session = login.open_village(self.folder, self.username.currentText(), self.password.text())
@@ -87,6 +90,8 @@ class LoginDialog(QDialog):
         except WrongKey:
             self.error.show_message(tr("vault.wrong_key"))
             return
+        except login.DamagedVillage as e:
+            damaged = e
         except DatabaseProblem as e:
             self.error.show_message(e.message())
             return
@@ -95,5 +100,41 @@ class LoginDialog(QDialog):
             return
         finally:
             QGuiApplication.restoreOverrideCursor()
+        if damaged is not None:
+            self.offer_restore(damaged)  # with the normal cursor: it asks a question
+            return
+        self.password.clear()
+        self.accept()
+
+    def offer_restore(self, damaged: login.DamagedVillage) -> None:
+        """The database failed its check (nothing was written into it): say so in one sentence and offer the
+        newest good backup; the damaged file is kept aside, never deleted."""
+        good = damaged.good_backup
+        if good is None:
+            self.error.show_message(tr("storage.damaged_no_backup", path=str(damaged.path)))
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, tr("storage.damaged_title"), "", parent=self)
+        box.setObjectName("damagedDatabaseBox")
+        box.setText(
+            tr(
+                "storage.damaged_offer",
+                when=good.made_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+                people=good.counts.get("person", 0),
+                households=good.counts.get("household", 0),
+            )
+        )
+        restore = box.addButton(tr("storage.restore_newest"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(tr("common.cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restore)
+        box.exec()
+        if box.clickedButton() is not restore:
+            self.error.show_message(tr("storage.damaged_not_restored"))
+            return
+        try:
+            self.session, kept = login.recover(self.folder, damaged, good.path)
+        except Exception as e:  # noqa: BLE001 - one sentence (a full disk, a backup that fails): nothing lost
+            show_error(self, e)
+            return
+        QMessageBox.information(self, tr("storage.damaged_title"), tr("storage.recovered", kept=kept.name))
         self.password.clear()
         self.accept()

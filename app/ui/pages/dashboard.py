@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr
 from app.services import care, followups, pregnancies, quality, supplies
+from app.ui.backup_status import BackupStatus, backup_status
 from app.ui.context import AppContext
 from app.ui.dialogs.checklist_dialog import ChecklistDialog
 from app.ui.labels import fmt_date, label
@@ -112,6 +113,10 @@ class DashboardPage(QWidget):
         self.setObjectName("dashboardPage")
         self.today_label = QLabel()
         self.today_label.setObjectName("dashboardToday")
+        self.backup_warning = QLabel()
+        self.backup_warning.setObjectName("dashboardBackupWarning")
+        self.backup_warning.setWordWrap(True)
+        self.backup_warning.hide()
         self.due_card = Card(tr("dashboard.due_week"), "dueThisWeek")
         self.overdue_card = Card(tr("dashboard.overdue"), "overdue")
         self.deliveries_card = Card(tr("dashboard.deliveries"), "deliveries30")
@@ -178,10 +183,17 @@ class DashboardPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         layout.addWidget(self.today_label)
+        layout.addWidget(self.backup_warning)
         layout.addLayout(cards)
         layout.addLayout(lists, 1)
         self._fit_to_font()
         self.refresh()
+
+    def show_backup_warning(self, state: BackupStatus) -> None:
+        """ "No backup for 12 days" in the status's colour; nothing while backups are recent."""
+        self.backup_warning.setText(state.warning)
+        self.backup_warning.setStyleSheet(f"color: {state.colour}; font-weight: bold;")
+        self.backup_warning.setVisible(bool(state.warning))
 
     def cards(self) -> tuple[Card, ...]:
         return (
@@ -306,6 +318,7 @@ class DashboardPage(QWidget):
         self.resupply_card.set_value(len(resupply), tr("dashboard.resupply_hint"))
         low = sum(1 for item in supplies.items(db, today) if item.below_reorder)
         expiring = sum(1 for lot in supplies.lots(db, today) if lot.expires_within_90 or lot.expired)
+        self.show_backup_warning(backup_status(self.ctx))
         self.stock_card.set_value(
             low + expiring,
             tr("dashboard.stock_hint", low=low, expiring=expiring),

@@ -9,6 +9,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -26,8 +27,10 @@ import app
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, language, tr
 from app.services.permissions import Permission, allowed
 from app.services.village import village_info
+from app.ui.backup_status import backup_status
 from app.ui.context import AppContext
 from app.ui.dialogs.accounts import AccountsDialog, ChangePasswordDialog
+from app.ui.dialogs.backups import RestoreDialog, ask_backup_folder, back_up_now
 from app.ui.idle_lock import DEFAULT_IDLE_MINUTES, IDLE_CHOICES
 from app.ui.labels import label
 
@@ -50,6 +53,8 @@ class SettingsPage(QWidget):
     languageChanged = Signal(str)
     textSizeChanged = Signal(str)
     idleMinutesChanged = Signal(int)
+    backupMade = Signal()
+    restoreRequested = Signal(str)  # the backup file the officer chose, after its preview
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,6 +153,31 @@ class SettingsPage(QWidget):
         security_form.addRow(tr("settings.idle_lock"), self.idle_combo)
         security_form.addRow(account_row)
 
+        # -- backups: the way to copy the data, and to get it back
+        self.backup_status = QLabel()
+        self.backup_status.setObjectName("settingsBackupStatus")
+        copy_hint = QLabel(tr("backups_ui.copy_hint"))
+        copy_hint.setWordWrap(True)
+        self.backup_now_button = QPushButton(tr("backups_ui.now"))
+        self.backup_now_button.setObjectName("settingsBackupNow")
+        self.backup_stick_button = QPushButton(tr("backups_ui.to_stick"))
+        self.backup_stick_button.setObjectName("settingsBackupToStick")
+        self.restore_button = QPushButton(tr("backups_ui.restore_button"))
+        self.restore_button.setObjectName("settingsRestore")
+        can_back_up = ctx.login is not None and allowed(ctx.actor, Permission.ADMIN)
+        for button in (self.backup_now_button, self.backup_stick_button, self.restore_button):
+            button.setEnabled(can_back_up)
+        backup_row = QHBoxLayout()
+        for button in (self.backup_now_button, self.backup_stick_button, self.restore_button):
+            backup_row.addWidget(button)
+        backup_row.addStretch(1)
+        backup_box = QGroupBox(tr("backups_ui.title"))
+        backup_form = QVBoxLayout(backup_box)
+        backup_form.addWidget(self.backup_status)
+        backup_form.addWidget(copy_hint)
+        backup_form.addLayout(backup_row)
+        self.refresh_backup_status()
+
         # -- about
         self.about_button = QPushButton(tr("settings.about"))
         self.about_button.setObjectName("settingsAbout")
@@ -157,7 +187,7 @@ class SettingsPage(QWidget):
 
         content = QWidget()
         column = QVBoxLayout(content)
-        for box in (display, data, village, security):
+        for box in (display, data, village, security, backup_box):
             column.addWidget(box)
         column.addLayout(about_row)
         column.addStretch(1)
@@ -177,6 +207,9 @@ class SettingsPage(QWidget):
         self.idle_combo.currentIndexChanged.connect(self._idle_chosen)
         self.password_button.clicked.connect(self.change_password)
         self.accounts_button.clicked.connect(self.manage_accounts)
+        self.backup_now_button.clicked.connect(lambda: self.back_up(to_stick=False))
+        self.backup_stick_button.clicked.connect(lambda: self.back_up(to_stick=True))
+        self.restore_button.clicked.connect(self.choose_restore)
 
     def _language_chosen(self, _index: int) -> None:
         code = self.language_combo.currentData()
@@ -207,6 +240,27 @@ class SettingsPage(QWidget):
         minutes = int(self.idle_combo.currentData())
         self.ctx.settings.setValue("security/idle_minutes", minutes)
         self.idleMinutesChanged.emit(minutes)
+
+    def refresh_backup_status(self) -> None:
+        state = backup_status(self.ctx)
+        self.backup_status.setText(state.text + (f" — {state.warning}" if state.warning else ""))
+        self.backup_status.setStyleSheet(f"color: {state.colour};" if state.colour else "")
+
+    def back_up(self, to_stick: bool) -> None:
+        to = ask_backup_folder(self, self.ctx) if to_stick else None
+        if to_stick and to is None:
+            return
+
+        def after() -> None:
+            self.refresh_backup_status()
+            self.backupMade.emit()
+
+        back_up_now(self, self.ctx, to, after)
+
+    def choose_restore(self) -> None:
+        dialog = RestoreDialog(self.ctx, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen is not None:
+            self.restoreRequested.emit(str(dialog.chosen))
 
     def change_password(self) -> None:
         if self.ctx.login is not None:
