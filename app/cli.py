@@ -16,6 +16,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -127,6 +128,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from app.services.demo import DEMO_SETUP, check_people, create_demo_village
 
     check_people(args.people)  # before the data folder is touched
+    setup, seed = DEMO_SETUP, args.seed
+    if args.village_code or args.village_name:
+        code = (args.village_code or DEMO_SETUP.village_code).strip()
+        if (
+            not re.fullmatch(r"\d{12}", code)
+            or code[:9] != DEMO_SETUP.township_code[:9]
+            or code == DEMO_SETUP.township_code
+        ):
+            raise CliError(
+                tr("sync_ui.demo_code_outside", code=code[:20], township=DEMO_SETUP.township_code[:9])
+            )
+        setup = replace(
+            DEMO_SETUP,
+            village_code=code,
+            village_name=(args.village_name or "").strip() or DEMO_SETUP.village_name,
+        )
+        if code != DEMO_SETUP.village_code:
+            seed = args.seed * 1000 + int(code[9:])  # another village of the township: other people
     folder = _folder(args)
     if login.has_village(folder):
         raise CliError(tr("cli.demo_not_empty", path=str(config.database_path(folder))))
@@ -141,9 +160,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             folder,
             password=password,
             people=args.people,
-            seed=args.seed,
+            seed=seed,
             today=today(),
             progress=None if args.quiet else _text_progress,
+            setup=setup,
         )
     finally:
         if not args.quiet:
@@ -469,6 +489,136 @@ INIT_FIELDS = {
 }
 
 
+def _read_key_text(path: str) -> str:
+    """A public-key file as text (UTF-8, or GB18030 from an old Windows editor)."""
+    try:
+        raw = Path(path).expanduser().read_bytes()[:65536]
+    except OSError:
+        raise CliError(tr("sync_ui.cli_file_unreadable", path=path)) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", errors="replace")
+
+
+def _print_keys(label_id: str, keys: object) -> None:
+    from app.sync.keys import PublicKeys, read_aloud
+
+    print(tr(label_id))
+    if not isinstance(keys, PublicKeys):
+        print("  " + tr("sync_ui.township_missing"))
+        return
+    print("  " + tr("sync_ui.cli_node", node=keys.node, name=keys.name))
+    print("  " + tr("sync_ui.cli_sign_fp", fingerprint=read_aloud(keys.sign_id)))
+    print("  " + tr("sync_ui.cli_age_fp", fingerprint=read_aloud(keys.age_id)))
+
+
+def cmd_keys_show(args: argparse.Namespace) -> int:
+    """This village's public keys (made now if it has none) and the township's, with fingerprints."""
+    from app.sync import keys
+
+    session = _open(args, set_up=True)
+    try:
+        own = keys.ensure_own_keys(session.db, session.actor)
+        _, township = keys.read_keys(session.db)
+    finally:
+        session.close()
+    _print_keys("sync_ui.own_keys", own)
+    _print_keys("sync_ui.township_keys", township)
+    return 0
+
+
+def cmd_keys_export(args: argparse.Namespace) -> int:
+    """The village's public-key file and its printable enrolment sheet (PDF) into --out."""
+    from app.sync import keys
+    from app.sync.enrolment import sheet_name, write_sheet
+
+    out = Path(args.out).expanduser()
+    if not out.is_dir():
+        raise CliError(tr("cli.folder_missing", folder=str(out)))
+    session = _open(args, set_up=True)
+    try:
+        own = keys.ensure_own_keys(session.db, session.actor)
+        text_file = keys.write_public_keys(own, out)
+        sheet = write_sheet(session.db, own, out / sheet_name(own), printed_on=today())
+        _audit_output(session, "public_keys", files=2)
+    finally:
+        session.close()
+    print(tr("sync_ui.cli_keys_written", path=str(text_file)))
+    print(tr("sync_ui.cli_keys_written", path=str(sheet)))
+    return 0
+
+
+def cmd_keys_import_township(args: argparse.Namespace) -> int:
+    """Enrol the township's public keys from its file; the fingerprints are printed to compare aloud."""
+    from app.sync import keys
+
+    text = _read_key_text(args.file)
+    session = _open(args, set_up=True)
+    try:
+        enrolled = keys.enrol_township(session.db, session.actor, text)
+    finally:
+        session.close()
+    _print_keys("sync_ui.township_keys", enrolled)
+    print(tr("sync_ui.cli_compare"))
+    return 0
+
+
+def cmd_package_export(args: argparse.Namespace) -> int:
+    """The next monthly package into --out: every change the township has not acknowledged, and the report."""
+    from app.services.vault import KeyFile
+    from app.sync.package import export_package
+
+    out = Path(args.out).expanduser()
+    if not out.is_dir():
+        raise CliError(tr("cli.folder_missing", folder=str(out)))
+    day = today()
+    if args.month and args.month > (day.year, day.month):
+        raise CliError(
+            tr(
+                "cli_errors.future_month",
+                month=f"{args.month[0]}-{args.month[1]:02d}",
+                current=f"{day:%Y-%m}",
+            )
+        )
+    session = _open(args, set_up=True)
+    try:
+        recovery = KeyFile.load(session.folder).recovery if KeyFile.exists(session.folder) else None
+        done = export_package(
+            session.db,
+            session.actor,
+            out,
+            month=args.month,
+            full=args.full,
+            unencrypted=args.unencrypted,
+            recovery_recipient=(recovery or {}).get("recipient"),
+            progress=None if args.quiet else _text_progress,
+        )
+    finally:
+        if not args.quiet:
+            print(file=sys.stderr)
+        session.close()
+    if not done.encrypted:
+        print(tr("sync_ui.unencrypted_warning"))
+    rows = sum(n for table, n in done.counts.items() if table != "audit_event")
+    print(
+        tr(
+            "sync_ui.cli_exported",
+            seq=done.seq,
+            period=done.period,
+            rows=rows,
+            size=_size(done.size),
+            path=str(done.path),
+        )
+    )
+    print(tr("sync_ui.safe_to_remove"))
+    return 0
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
 def _interactive() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
@@ -571,7 +721,27 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--people", type=whole_number, default=3000, help=tr("cli_errors.help_people"))
     demo.add_argument("--seed", type=whole_number, default=1, help=tr("cli_errors.help_seed"))
     demo.add_argument("--quiet", action="store_true", help=tr("cli_errors.help_quiet"))
+    demo.add_argument("--village-code", help=tr("sync_ui.help_demo_code"))
+    demo.add_argument("--village-name", help=tr("sync_ui.help_demo_name"))
     demo.set_defaults(func=cmd_demo)
+    keys_cmd = sub.add_parser("keys", help=tr("sync_ui.help_keys"))
+    keys_sub = keys_cmd.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    keys_sub.add_parser("show", help=tr("sync_ui.help_keys_show")).set_defaults(func=cmd_keys_show)
+    keys_export = keys_sub.add_parser("export", help=tr("sync_ui.help_keys_export"))
+    keys_export.add_argument("--out", required=True, metavar="DIR", help=tr("sync_ui.help_out"))
+    keys_export.set_defaults(func=cmd_keys_export)
+    keys_import = keys_sub.add_parser("import-township", help=tr("sync_ui.help_keys_import"))
+    keys_import.add_argument("file", metavar="FILE", help=tr("sync_ui.help_key_file"))
+    keys_import.set_defaults(func=cmd_keys_import_township)
+    package_cmd = sub.add_parser("package", help=tr("sync_ui.help_package"))
+    package_sub = package_cmd.add_subparsers(dest="package_command", required=True, metavar="ACTION")
+    package_export = package_sub.add_parser("export", help=tr("sync_ui.help_package_export"))
+    package_export.add_argument("--out", required=True, metavar="DIR", help=tr("sync_ui.help_out"))
+    package_export.add_argument("--month", type=parse_month, metavar="YYYY-MM", help=tr("sync_ui.help_month"))
+    package_export.add_argument("--full", action="store_true", help=tr("sync_ui.help_full"))
+    package_export.add_argument("--unencrypted", action="store_true", help=tr("sync_ui.help_unencrypted"))
+    package_export.add_argument("--quiet", action="store_true", help=tr("cli_errors.help_quiet"))
+    package_export.set_defaults(func=cmd_package_export)
     sub.add_parser("info", help=tr("cli.help_info")).set_defaults(func=cmd_info)
     sub.add_parser("check", help=tr("cli.help_check")).set_defaults(func=cmd_check)
     backup = sub.add_parser("backup", help=tr("backups.help_backup"))

@@ -10,7 +10,7 @@ from app.models.person import Person
 from app.models.pregnancy import Pregnancy
 from app.models.supply import StockMovement, SupplyItem
 from app.models.support import SupportEntitlement
-from app.models.sync import SyncState
+from app.models.sync import SyncKey, SyncPackage, SyncState
 from app.models.user import SYSTEM_USER_ID, User
 from app.models.village import VillageProfile, VillagerGroup
 
@@ -47,6 +47,8 @@ __all__ = [
     "SupplyItem",
     "SupportEntitlement",
     "SyncMixin",
+    "SyncKey",
+    "SyncPackage",
     "SyncState",
     "TRAVELLING_MODELS",
     "User",

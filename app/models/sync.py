@@ -1,4 +1,5 @@
-"""Sync state of a node (a village): its place in the package chain and what the township has acknowledged."""
+"""Sync state of a node (a village): its place in the package chain and what the township has acknowledged;
+the keys that sign and encrypt packages; the packages written."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime
+from app.models.tracking_marks import Audited
 
 
 class SyncState(Base):
@@ -21,3 +23,47 @@ class SyncState(Base):
     acked_package_id: Mapped[str | None] = mapped_column(sa.String(64))
     acked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     acked_audit_seq: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+
+
+class SyncKey(Audited, Base):
+    """A public key of a node, and for this laptop's own node its private part too (only ever inside the
+    encrypted database). `purpose` is "sign" (Ed25519, raw 32 bytes in base64) or "age" (an X25519 recipient
+    `age1…`; the private part an `AGE-SECRET-KEY-1…` identity). The township's keys are enrolled here from
+    its public-key file. Changes are audited; the private part is never shown in an audit line."""
+
+    __tablename__ = "sync_key"
+    __table_args__ = (
+        sa.CheckConstraint("purpose IN ('sign', 'age')", name="purpose_valid"),
+        sa.UniqueConstraint("node", "purpose", name="uq_sync_key_node_purpose"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "<node>:<purpose>"
+    node: Mapped[str] = mapped_column(sa.String(12), nullable=False)
+    purpose: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(60), nullable=False)  # the node's name, as its file gave it
+    public: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    private_key: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class SyncPackage(Audited, Base):
+    """A package this node wrote (the Sync page's history). `audit_seq` is the newest audit line it carried:
+    when the township acknowledges the package, every change up to that line is acknowledged."""
+
+    __tablename__ = "sync_package"
+    __table_args__ = (sa.UniqueConstraint("node", "epoch", "seq", name="uq_sync_package_node_epoch_seq"),)
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # package_id: sha256 of manifest.json
+    node: Mapped[str] = mapped_column(sa.String(12), nullable=False)
+    epoch: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    seq: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    period: Mapped[str] = mapped_column(sa.String(7), nullable=False)  # YYYY-MM
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    created_by: Mapped[str] = mapped_column(sa.String(36), nullable=False)
+    file_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    size: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    full_snapshot: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    encrypted: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    audit_seq: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    counts: Mapped[str] = mapped_column(sa.Text, nullable=False, default="{}")  # JSON: table -> rows carried
+    acked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

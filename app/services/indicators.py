@@ -71,6 +71,10 @@ from app.vocab import (
 if TYPE_CHECKING:
     from app.services.report_tables import ReportDocument
 
+# The version of the definitions above, carried with every figure that leaves the laptop (the monthly package's
+# report/monthly.json): change it whenever a definition changes, so the township never compares unlike figures.
+INDICATOR_DEFINITIONS_VERSION = "2026.12"
+
 EARLY_REGISTRATION_DAYS = 91  # before 13+0 weeks
 POSTPARTUM_VISIT_DAYS = 7
 ANTENATAL_CHECKS_TARGET = 5

@@ -214,7 +214,7 @@ def building(folder: Path) -> Iterator[tuple[Path, bytes]]:
 
 def set_up_new_village(folder: Path, data: VillageSetup) -> LoggedIn:
     """A new village: a new random key, the encrypted database set up with its first officer (an
-    administrator), and that officer's key slot."""
+    administrator), that officer's key slot, and the village's own package keys (signing and age)."""
     folder = Path(folder)
     with building(folder) as (staging, key):
         db = open_database(staging, key=key)
@@ -222,6 +222,9 @@ def set_up_new_village(folder: Path, data: VillageSetup) -> LoggedIn:
             user_id = set_up_village(db, data)
             with db.write(Actor(user_id, UserRole.ADMIN, db.node)) as s:
                 append_event(s, "key_created", user_id)
+            from app.sync.keys import ensure_own_keys  # the package keys are made with the village
+
+            ensure_own_keys(db, Actor(user_id, UserRole.ADMIN, db.node))
         finally:
             db.dispose()
         keys = KeyFile()

@@ -4,6 +4,7 @@
 - village doctor (乡村医生): care records, follow-ups and issuing supplies to a person — not the register,
   the ledger's receipts and counts, users or keys;
 - township reviewer (乡镇审核): reads; never changes a village's records;
+- the officer also writes the monthly package for the township;
 - administrator: an officer's work plus users, keys, backups and the village profile.
 """
 
@@ -22,11 +23,14 @@ class Permission(StrEnum):
     CARE = "care"  # pregnancies, pre-pregnancy checks, folic acid, methods, family support, follow-ups
     ISSUE = "issue"  # supplies issued to a person or at the self-service point
     LEDGER = "ledger"  # receipts, losses, counts, returns, reversals
+    SYNC = "sync"  # writing the monthly package for the township
     ADMIN = "admin"  # users, keys, backups, the village profile
 
 
 GRANTS: dict[str, frozenset[Permission]] = {
-    UserRole.OFFICER: frozenset({Permission.REGISTER, Permission.CARE, Permission.ISSUE, Permission.LEDGER}),
+    UserRole.OFFICER: frozenset(
+        {Permission.REGISTER, Permission.CARE, Permission.ISSUE, Permission.LEDGER, Permission.SYNC}
+    ),
     UserRole.DOCTOR: frozenset({Permission.CARE, Permission.ISSUE}),
     UserRole.REVIEWER: frozenset(),
     UserRole.ADMIN: frozenset(Permission),

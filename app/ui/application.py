@@ -276,7 +276,8 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
         _keep.append(wizard)
         front.append(wizard)
         wizard.finished_setup.connect(lambda: show_main(wizard.session) if wizard.session else app.quit())
-        wizard.rejected.connect(app.quit)
+        # cancelled on the last page (the township's keys), the village exists already: open it
+        wizard.rejected.connect(lambda: show_main(wizard.session) if wizard.session else app.quit())
         wizard.show()
     code = app.exec()
     for session in opened:

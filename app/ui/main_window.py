@@ -46,6 +46,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("followups", "nav.followups", "app.ui.pages.followups:FollowupsPage"),
     ("supplies", "nav.supplies", "app.ui.pages.supplies:SuppliesPage"),
     ("reports", "nav.reports", "app.ui.pages.reports:ReportsPage"),
+    ("sync", "nav.sync", "app.ui.pages.sync:SyncPage"),
     ("settings", "nav.settings", "app.ui.pages.settings:SettingsPage"),
 )
 

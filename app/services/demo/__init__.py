@@ -7,12 +7,13 @@ events, pregnancies, care, follow-ups, supplies), then writer saves them in one 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.actor import SYSTEM_USER_ID
+from app.actor import SYSTEM_USER_ID, Actor
 from app.db import Database, open_database
 from app.errors import DomainError
 from app.i18n import tr
@@ -212,6 +213,7 @@ def create_demo_village(
                 progress=progress,
                 setup=replace(setup, password=password),
             )
+            _enrol_demo_keys(db, setup)
             officer = next(u for u in auth.list_users(db) if u.username == setup.username)
             keys = KeyFile()
             keys.add(key, setup.username, officer.id, password)
@@ -221,4 +223,28 @@ def create_demo_village(
                 login.add_account(session, username, name, role, password)
         finally:
             db.dispose()
+    copy_demo_township(Path(folder))
     return summary
+
+
+def _enrol_demo_keys(db: Database, setup: VillageSetup) -> None:
+    """The demo village's own package keys, and the published demo township enrolled, so that a package
+    exported from the demo opens with the files of `demo-township/` and the standard age tool."""
+    from app.sync import keys
+
+    actor = Actor.system(setup.village_code)
+    keys.ensure_own_keys(db, actor)
+    keys.enrol_township(db, actor, keys.demo_township_keys().text(), allow_demo=True)
+
+
+def copy_demo_township(folder: Path) -> Path:
+    """The demo township's published keys into `folder/demo-township/` (age identity, Ed25519 keys, the
+    public-key file): what a new user needs to open a demo package."""
+    from app.sync.keys import DEMO_TOWNSHIP
+
+    target = folder / "demo-township"
+    target.mkdir(exist_ok=True)
+    for source in sorted(DEMO_TOWNSHIP.iterdir()):
+        if source.is_file():
+            shutil.copyfile(source, target / source.name)
+    return target

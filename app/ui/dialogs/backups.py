@@ -47,31 +47,40 @@ def removable_folders() -> list[Path]:
     return [root for _, root in sorted(found, reverse=True)]
 
 
-def ask_backup_folder(parent: QWidget, ctx: AppContext) -> Path | None:
-    """Where to put a backup on a stick: the removable drives first, then "another folder…"."""
+def ask_removable_folder(
+    parent: QWidget, ctx: AppContext, *, title: str, question: str, settings_key: str
+) -> Path | None:
+    """A folder to write to, USB sticks first: the removable drives in a list with "another folder…" last,
+    then the folder dialog (opening where the last one was chosen)."""
     drives = removable_folders()
     other = tr("backups_ui.other_folder")
     if drives:
         choice, ok = QInputDialog.getItem(
-            parent,
-            tr("backups_ui.to_stick_title"),
-            tr("backups_ui.to_stick_question"),
-            [str(d) for d in drives] + [other],
-            0,
-            False,
+            parent, title, question, [str(d) for d in drives] + [other], 0, False
         )
         if not ok:
             return None
         if choice != other:
             return Path(choice)
-    start = str(ctx.settings.value("backups/last_folder", "")) or QStandardPaths.writableLocation(
+    start = str(ctx.settings.value(settings_key, "")) or QStandardPaths.writableLocation(
         QStandardPaths.StandardLocation.DocumentsLocation
     )
-    chosen = QFileDialog.getExistingDirectory(parent, tr("backups_ui.to_stick_title"), start)
+    chosen = QFileDialog.getExistingDirectory(parent, title, start)
     if not chosen:
         return None
-    ctx.settings.setValue("backups/last_folder", chosen)
+    ctx.settings.setValue(settings_key, chosen)
     return Path(chosen)
+
+
+def ask_backup_folder(parent: QWidget, ctx: AppContext) -> Path | None:
+    """Where to put a backup on a stick: the removable drives first, then "another folder…"."""
+    return ask_removable_folder(
+        parent,
+        ctx,
+        title=tr("backups_ui.to_stick_title"),
+        question=tr("backups_ui.to_stick_question"),
+        settings_key="backups/last_folder",
+    )
 
 
 def _when(info: backups.BackupInfo) -> str:

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -86,11 +88,34 @@ class SetupWizard(QWizard):
         folder_label.setWordWrap(True)
         self.officer_page.page_layout.addWidget(folder_label)
 
-        for page in (self.village_page, self.township_page, self.officer_page):
+        # -- the township's public keys: optional now (the Sync page takes them later)
+        self.keys_page = _Page("wizard.keys_title", "wizard.keys_intro")
+        self.township_keys = QPlainTextEdit()
+        self.township_keys.setObjectName("wizardTownshipKeys")
+        self.township_keys.setTabChangesFocus(True)
+        self.township_keys.setFixedHeight(110)
+        self.township_keys.setPlaceholderText(tr("sync_ui.paste_here"))
+        self.keys_page.errors.add_row(
+            self.keys_page.form, tr("sync_ui.township_keys"), "keys", self.township_keys
+        )
+        from_file = QPushButton(tr("sync_ui.enrol_file"))
+        from_file.setObjectName("wizardKeysFromFile")
+        from_file.clicked.connect(self._keys_from_file)
+        self.keys_page.form.addRow("", from_file)
+        self.keys_fingerprint = QLabel()
+        self.keys_fingerprint.setObjectName("wizardKeysFingerprint")
+        self.keys_fingerprint.setWordWrap(True)
+        self.keys_page.form.addRow("", self.keys_fingerprint)
+        self.township_keys.textChanged.connect(self._show_fingerprint)
+        self.officer_page.setCommitPage(True)  # the village exists after it: no way back to set it up twice
+        self.setButtonText(QWizard.WizardButton.CommitButton, tr("wizard.create"))
+
+        for page in (self.village_page, self.township_page, self.officer_page, self.keys_page):
             self.addPage(page)
         self.village_page.validatePage = lambda: self._validate(self.village_page, check_village)  # type: ignore[method-assign]
         self.township_page.validatePage = lambda: self._validate(self.township_page, check_township)  # type: ignore[method-assign]
         self.officer_page.validatePage = self._finish  # type: ignore[method-assign]
+        self.keys_page.validatePage = self._enrol_keys  # type: ignore[method-assign]
         self.resize(640, 480)
 
     def setup_data(self) -> VillageSetup:
@@ -142,5 +167,64 @@ class SetupWizard(QWizard):
         except Exception as e:  # noqa: BLE001 - shown calmly and logged
             show_error(self, e)
             return False
+        return True
+
+    def _keys_from_file(self) -> None:
+        from app.ui.file_dialogs import documents_folder
+
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, tr("sync_ui.enrol_file"), str(documents_folder()), tr("sync_ui.key_file_filter")
+        )
+        if chosen:
+            try:
+                raw = Path(chosen).read_bytes()[:65536]
+            except OSError as e:
+                show_error(self, e)
+                return
+            try:
+                self.township_keys.setPlainText(raw.decode("utf-8-sig"))
+            except UnicodeDecodeError:
+                self.township_keys.setPlainText(raw.decode("gb18030", errors="replace"))
+
+    def _show_fingerprint(self) -> None:
+        """The fingerprints of the pasted keys, to compare aloud with the township before finishing."""
+        from app.sync.keys import parse_public_keys, read_aloud
+
+        self.keys_page.errors.clear()
+        text = self.township_keys.toPlainText()
+        if not text.strip():
+            self.keys_fingerprint.setText("")
+            return
+        try:
+            found = parse_public_keys(text)
+        except DomainError:
+            self.keys_fingerprint.setText(tr("wizard.keys_incomplete"))
+            return
+        self.keys_fingerprint.setText(
+            tr(
+                "wizard.keys_fingerprint",
+                name=found.name,
+                node=found.node,
+                sign=read_aloud(found.sign_id),
+                age=read_aloud(found.age_id),
+            )
+        )
+
+    def _enrol_keys(self) -> bool:
+        """Finish: enrol the township's keys when some were given (a wrong one is said at the field)."""
+        from app.sync.keys import enrol_township
+
+        self.keys_page.errors.clear()
+        text = self.township_keys.toPlainText()
+        if text.strip() and self.session is not None:
+            try:
+                enrol_township(self.session.db, self.session.actor, text)
+            except DomainError as e:
+                if not self.keys_page.errors.show(e):
+                    QMessageBox.warning(self, tr("error.title"), e.message())
+                return False
+            except Exception as e:  # noqa: BLE001 - shown calmly and logged
+                show_error(self, e)
+                return False
         self.finished_setup.emit()
         return True
