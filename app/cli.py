@@ -177,6 +177,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             path=str(config.database_path(folder)),
         )
     )
+    print(tr("sync_ui.demo_township_copied", path=str(folder / "demo-township")))
     return 0
 
 
@@ -821,6 +822,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         command: Callable[[argparse.Namespace], int] = args.func  # the subcommand's set_defaults(func=...)
         return command(args)
+    except storage.StorageFailed as e:
+        print(f"fhdesk: {e}", file=sys.stderr)
+        return 1
     except (CliError, DomainError) as e:
         print(f"fhdesk: {e}", file=sys.stderr)
         return 2

@@ -24,6 +24,7 @@ from typing import Any
 
 from app.clock import now_utc
 from app.db import DamagedDatabase, Database, is_damage
+from app.errors import DomainError
 from app.files import write_bytes_atomically
 from app.i18n import tr
 
@@ -100,6 +101,11 @@ def check_at_start(db: Database, *, now: dt.datetime | None = None, full: bool =
 
 
 # ---------------------------------------------------------------- storage faults as sentences
+
+
+class StorageFailed(DomainError):
+    """A storage fault met outside the database (a USB stick full or pulled out), said in a sentence of its
+    own: a failure, not a refusal (the command line exits with 1, like a full disk under the database)."""
 
 
 @dataclass(frozen=True)

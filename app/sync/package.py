@@ -31,6 +31,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
+from app import storage
 from app.actor import Actor
 from app.clock import CHINA_TZ, now_utc, today
 from app.db import Database, head_revision
@@ -544,10 +545,14 @@ def export_package(
     report(progress, 0.8, tr("sync.progress_writing"))
     _clean_partials(out_dir)
     path = out_dir / package_file_name(node, epoch, seq, created.date(), encrypted=not unencrypted)
-    with atomic_output(path, mode=0o644) as tmp:
-        tmp.write_bytes(blob)
-    report(progress, 0.9, tr("sync.progress_checking"))
-    if _read_back(path) != blob:
+    try:
+        with atomic_output(path, mode=0o644) as tmp:
+            tmp.write_bytes(blob)
+        report(progress, 0.9, tr("sync.progress_checking"))
+        written = _read_back(path)
+    except OSError as e:  # a full or pulled-out stick: said of the stick, not of the village's data
+        raise _stick_problem(e, out_dir) from None
+    if written != blob:
         with contextlib.suppress(OSError):
             path.unlink()
         raise ReadBackMismatch("sync.readback_failed", None, path=str(path))
@@ -573,6 +578,16 @@ def export_package(
     )
     report(progress, 1.0, tr("sync.progress_done"))
     return Exported(path, package_id, seq, period_text(year, mon), len(blob), counts, not unencrypted)
+
+
+def _stick_problem(error: OSError, folder: Path) -> DomainError:
+    fault = storage.fault_of(error)
+    kind = (
+        {storage.DISK_FULL: "full", storage.READ_ONLY: "read_only"}.get(fault, "failed")
+        if fault
+        else "failed"
+    )
+    return storage.StorageFailed(f"sync.stick_{kind}", None, folder=str(folder))
 
 
 def _reserve_number(db: Database, actor: Actor) -> tuple[str, int, int, str | None, int, int]:

@@ -6,6 +6,8 @@ village folder until the parent kills it, and prints what it has finished, one l
     python -m tests.integration.crash_workers first-open FOLDER # a new village set up: "set-up" when done
     python -m tests.integration.crash_workers full-disk FOLDER  # a save past RLIMIT_FSIZE: the sentence
     python -m tests.integration.crash_workers full-disk-backup FOLDER  # `fhdesk backup` past it
+    python -m tests.integration.crash_workers export FOLDER     # packages into FOLDER/stick: "package NAME"
+    python -m tests.integration.crash_workers full-stick FOLDER # `fhdesk package export` onto a full stick
 
 The village's key comes in FHDESK_TEST_KEY (hex), as the app would have it after the login.
 """
@@ -112,6 +114,47 @@ def full_disk_backup(folder: Path) -> None:
     sys.exit(cli.main(["--data-dir", str(folder), "backup"]))
 
 
+def export(folder: Path) -> None:
+    """Monthly packages into FOLDER/stick, one after another (the township's key is enrolled already)."""
+    from app.sync.package import export_package
+
+    db = open_database(config.database_path(folder), key=_key())
+    actor = _actor(db)
+    stick = folder / "stick"
+    stick.mkdir(exist_ok=True)
+    while True:
+        made = export_package(db, actor, stick, month=(2026, 11))
+        print(f"package {made.path.name}", flush=True)
+
+
+def full_stick(folder: Path) -> None:
+    """`fhdesk package export` onto a stick with room for less than the package: the file being written meets
+    the limit (as a full stick would) while the database, on the laptop, does not."""
+    import contextlib
+
+    from app import cli
+    from app.sync import package
+
+    original = package.atomic_output
+    room = 48 * 1024
+
+    @contextlib.contextmanager
+    def stick_with_little_room(path, **kwargs):  # type: ignore[no-untyped-def]
+        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, hard))
+        try:
+            with original(path, **kwargs) as tmp:
+                yield tmp
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    package.atomic_output = stick_with_little_room  # type: ignore[assignment]
+    stick = folder / "stick"
+    stick.mkdir(exist_ok=True)
+    sys.exit(cli.main(["--data-dir", str(folder), "package", "export", "--out", str(stick), "--quiet"]))
+
+
 if __name__ == "__main__":
     work = {
         "save": save,
@@ -119,6 +162,8 @@ if __name__ == "__main__":
         "first-open": first_open,
         "full-disk": full_disk,
         "full-disk-backup": full_disk_backup,
+        "export": export,
+        "full-stick": full_stick,
     }[sys.argv[1]]
     if work is not save:
         print("ready", flush=True)  # the imports are done: the parent's clock for the kill starts here

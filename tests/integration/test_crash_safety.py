@@ -184,3 +184,66 @@ def _summary(folder: Path, key: bytes) -> str:
     finally:
         conn.close()
     return json.dumps([counts, digests], sort_keys=True)
+
+
+def _enrol_township(folder: Path) -> object:
+    from app.sync import keys
+    from tests.sync_keys import make_township
+
+    township = make_township()
+    session = login.open_village(folder, SETUP.username, SETUP.password)
+    try:
+        keys.enrol_township(session.db, session.actor, township.public.text())
+    finally:
+        session.close()
+    return township
+
+
+def test_kills_during_an_export_never_leave_a_file_with_a_packages_name_that_is_not_whole(village):
+    import pyrage
+
+    from app.sync import keys, package
+
+    folder, key = village
+    _run_then_kill(_child("save", folder, key), 1.0)  # a village worth a package of some size
+    township = _enrol_township(folder)
+    rng = random.Random(11)
+    finished: set[str] = set()
+    for _ in range(15):
+        lines = _run_then_kill(_child("export", folder, key), rng.uniform(0.0, 0.6))
+        finished |= {line.split()[1] for line in lines if line.startswith("package ")}
+    session = login.open_village(folder, SETUP.username, SETUP.password)
+    try:
+        own, _ = keys.read_keys(session.db)
+        named = sorted((folder / "stick").glob("FHD_*.fhd"))
+        assert finished and finished <= {p.name for p in named}
+        for path in named:  # every file with a package's name opens and verifies, signature and hashes
+            package.verify_inner(pyrage.decrypt(path.read_bytes(), [township.identity]), own.sign)
+        numbers = [int(package.PACKAGE_NAME.match(p.name).group(3)) for p in named]
+        assert len(numbers) == len(set(numbers))  # a number is never used twice, whatever was killed
+        after = package.export_package(session.db, session.actor, folder / "stick", month=(2026, 11))
+        assert after.seq > max(numbers)
+        assert list((folder / "stick").glob(".~fhd-*")) == []  # the next export clears what a kill left
+    finally:
+        session.close()
+
+
+def test_an_export_onto_a_full_stick_is_one_sentence_and_leaves_no_package(village):
+    from app.sync import package
+
+    folder, key = village
+    _run_then_kill(_child("save", folder, key), 1.0)
+    _enrol_township(folder)
+    child = _child("full-stick", folder, key)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 1, (out, err[-2000:])
+    stick = folder / "stick"
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0] == "fhdesk: " + tr("sync.stick_full", folder=str(stick)), lines
+    assert list(stick.iterdir()) == []
+    session = login.open_village(folder, SETUP.username, SETUP.password)
+    try:
+        assert package.history(session.db) == []  # nothing recorded as sent
+    finally:
+        session.close()

@@ -338,3 +338,29 @@ def test_the_demo_village_packages_open_with_the_published_demo_township_key(tmp
     names2 = {p["data"]["name"] for p in rows(content2, "person")}
     assert json.loads(content2["manifest.json"])["origin"]["name"] == "白塔村"
     assert names != names2  # another village of the same township: other people
+
+
+def test_the_enrolment_sheet_prints_the_fingerprints_and_a_qr_code_of_the_keys(village, tmp_path):
+    from pypdf import PdfReader
+
+    from app.sync.enrolment import sheet_name, write_sheet
+
+    zbar = shutil.which("zbarimg")
+    pdftoppm = shutil.which("pdftoppm")
+    own, _ = keys.read_keys(village.db)
+    sheet = write_sheet(village.db, own, tmp_path / sheet_name(own), printed_on=TODAY)
+    text = PdfReader(sheet).pages[0].extract_text()
+    assert keys.read_aloud(own.sign_id) in text and keys.read_aloud(own.age_id) in text
+    assert "红星村" in text and "620422103201" in text
+    if zbar is None or pdftoppm is None:
+        pytest.skip(
+            "zbarimg/pdftoppm are not installed (Debian zbar-tools, poppler-utils): the QR code is not read"
+        )
+    subprocess.run([pdftoppm, "-r", "150", "-png", str(sheet), str(tmp_path / "page")], check=True)
+    scanned = subprocess.run(
+        [zbar, "-q", "--raw", str(next(tmp_path.glob("page*.png")))],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert keys.parse_public_keys(scanned) == keys.PublicKeys(own.node, "", "village", own.age, own.sign)
