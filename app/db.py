@@ -177,8 +177,13 @@ class Database:
         self.refresh_profile()
 
     def refresh_profile(self) -> None:
+        """This node's code: the home village's, or in a township-mode database the township's."""
+        from app.models import TownshipProfile
+
         with self.read() as s:
             code = s.execute(sa.select(VillageProfile.code).where(VillageProfile.home)).scalar()
+            if code is None:
+                code = s.execute(sa.select(TownshipProfile.code)).scalar()
         self.node = code or ""
 
     @contextmanager

@@ -10,7 +10,16 @@ from app.models.person import Person
 from app.models.pregnancy import Pregnancy
 from app.models.supply import StockMovement, SupplyItem
 from app.models.support import SupportEntitlement
-from app.models.sync import SyncKey, SyncPackage, SyncState
+from app.models.sync import (
+    SyncConflict,
+    SyncCorrection,
+    SyncImport,
+    SyncKey,
+    SyncPackage,
+    SyncReturn,
+    SyncState,
+    TownshipProfile,
+)
 from app.models.user import SYSTEM_USER_ID, User
 from app.models.village import VillageProfile, VillagerGroup
 
@@ -47,9 +56,14 @@ __all__ = [
     "SupplyItem",
     "SupportEntitlement",
     "SyncMixin",
+    "SyncConflict",
+    "SyncCorrection",
+    "SyncImport",
     "SyncKey",
     "SyncPackage",
+    "SyncReturn",
     "SyncState",
+    "TownshipProfile",
     "TRAVELLING_MODELS",
     "User",
     "VillageProfile",

@@ -618,14 +618,23 @@ class Replicated:
     updated: int
     skipped: int  # not newer than what is stored
     conflicts: tuple[tuple[str, str], ...]  # (id, stored owner) of rows whose sender does not own them
+    written: tuple[dict[str, Any], ...] = ()  # the rows inserted or updated, as written (for fill_deferred)
 
 
 def replicate_rows(
-    session: Session, model: type[SyncMixin], rows: Sequence[Mapping[str, Any]], *, sender: str
+    session: Session,
+    model: type[SyncMixin],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    sender: str,
+    deferred: Iterable[str] = (),
 ) -> Replicated:
     """Apply rows as another node wrote them (a package): the incoming `id`, `rev`, `owner`, `created_*` and
     `updated_*` are kept exactly. A row whose rev is not newer than the stored one is skipped; a row the
-    sending node does not own (by the incoming owner, or by the stored row's owner) is a conflict, not applied."""
+    sending node does not own (by the incoming owner, or by the stored row's owner) is a conflict, not applied.
+    Columns named in `deferred` (references to rows applied later) are written NULL now and set by
+    `fill_deferred(…, result.written, column)` once every table is applied; the audit lines hold their final
+    values."""
     session.flush()
     table = table_of(model)
     actor = actor_of(session)
@@ -657,20 +666,25 @@ def replicate_rows(
             changes = {k: [jsonable(before[k]), jsonable(v)] for k, v in full.items() if before[k] != v}
             lines.append(AuditLine("replicate", table.name, row["id"], row["rev"], changes, digest(full)))
         (updates if old is not None else inserts).append(row)
+    later = dict.fromkeys(deferred)
     if inserts:
         for i in range(0, len(inserts), 5000):
-            session.execute(sa.insert(table), inserts[i : i + 5000])
+            part = inserts[i : i + 5000]
+            session.execute(sa.insert(table), [{**r, **later} for r in part] if later else part)
     if updates:
         cols = [c.name for c in table.columns if c.name != "id"]
         session.execute(
             table.update()
             .where(table.c.id == sa.bindparam("b_id"))
             .values({c: sa.bindparam(f"b_{c}") for c in cols}),
-            [{"b_id": r["id"], **{f"b_{c}": r[c] for c in cols}} for r in updates],
+            [
+                {"b_id": r["id"], **{f"b_{c}": r[c] for c in cols}, **{f"b_{c}": None for c in later}}
+                for r in updates
+            ],
         )
     append_lines(session, lines, user_id=actor.user_id)
     session.expire_all()
-    return Replicated(len(inserts), len(updates), skipped, tuple(conflicts))
+    return Replicated(len(inserts), len(updates), skipped, tuple(conflicts), tuple(inserts + updates))
 
 
 # ---------------------------------------------------------------- edit forms

@@ -154,13 +154,25 @@ def _public_of(rows: dict[str, SyncKey], node: str, role: str) -> PublicKeys | N
     return PublicKeys(node, rows[SIGN].name, role, rows[AGE].public, rows[SIGN].public)
 
 
-def own_keys(s: Session) -> OwnKeys | None:
-    """This village's keys, private parts included (None before they are made)."""
+def this_node(s: Session) -> tuple[str, str, str] | None:
+    """(code, name, role) of the node this database serves: its home village, or in township mode its
+    township; None before set-up."""
     profile = home_profile(s)
-    if profile is None:
+    if profile is not None:
+        return profile.code, profile.name, "village"
+    from app.models import TownshipProfile
+
+    township = s.execute(sa.select(TownshipProfile)).scalar()
+    return (township.code, township.name, "township") if township is not None else None
+
+
+def own_keys(s: Session) -> OwnKeys | None:
+    """This node's keys, private parts included (None before they are made)."""
+    node = this_node(s)
+    if node is None:
         return None
-    rows = _stored(s, profile.code)
-    public = _public_of(rows, profile.code, "village")
+    rows = _stored(s, node[0])
+    public = _public_of(rows, node[0], node[2])
     if public is None:
         return None
     sign_private, age_identity = rows[SIGN].private_key, rows[AGE].private_key
@@ -186,11 +198,21 @@ def do_ensure_own_keys(s: Session, actor: Actor) -> PublicKeys:
     if existing is not None:
         return existing.public
     require(actor, Permission.SYNC)
-    profile = home_profile(s)
-    if profile is None:
+    return _install(s, Ed25519PrivateKey.generate(), x25519.Identity.generate())
+
+
+def do_install_own_keys(s: Session, actor: Actor, sign_private_b64: str, age_identity: str) -> PublicKeys:
+    """Give this node a given key pair (the demo township takes the published one)."""
+    require(actor, Permission.ADMIN)
+    private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(sign_private_b64))
+    return _install(s, private, x25519.Identity.from_str(age_identity.strip()))
+
+
+def _install(s: Session, signing: Ed25519PrivateKey, identity: x25519.Identity) -> PublicKeys:
+    node = this_node(s)
+    if node is None:
         raise DomainError("sync.no_village", None)
-    signing = Ed25519PrivateKey.generate()
-    identity = x25519.Identity.generate()
+    code, name, role = node
     now = now_utc()
     values = {
         SIGN: (
@@ -199,20 +221,83 @@ def do_ensure_own_keys(s: Session, actor: Actor) -> PublicKeys:
         ),
         AGE: (str(identity.to_public()), str(identity)),
     }
+    stored = _stored(s, code)
     for purpose, (public, private) in values.items():
+        row = stored.get(purpose)
+        if row is None:
+            s.add(
+                SyncKey(
+                    id=f"{code}:{purpose}",
+                    node=code,
+                    purpose=purpose,
+                    name=name,
+                    public=public,
+                    private_key=private,
+                    created_at=now,
+                )
+            )
+        else:
+            row.public, row.private_key, row.created_at = public, private, now
+    s.flush()
+    return PublicKeys(code, name, role, values[AGE][0], values[SIGN][0])
+
+
+def do_enrol_village(s: Session, actor: Actor, keys: PublicKeys) -> PublicKeys:
+    """A township enrols (or re-enrols) one of its villages from the village's public-key file: the village
+    must belong to this township (the first nine digits of its code are the township's)."""
+    from app.models import TownshipProfile, VillageProfile
+
+    require(actor, Permission.ADMIN)
+    township = s.execute(sa.select(TownshipProfile)).scalar()
+    if township is None:
+        raise DomainError("township.not_township", None)
+    if keys.role != "village":
+        raise KeyProblem("township.keys_not_village", "keys")
+    if keys.node[:9] != township.code[:9] or keys.node == township.code:
+        raise KeyProblem("township.keys_other_township", "keys", node=keys.node, ours=township.code)
+    profile = s.get(VillageProfile, keys.node)
+    name = keys.name or keys.node
+    if profile is None:
         s.add(
-            SyncKey(
-                id=f"{profile.code}:{purpose}",
-                node=profile.code,
-                purpose=purpose,
-                name=profile.name,
-                public=public,
-                private_key=private,
-                created_at=now,
+            VillageProfile(
+                code=keys.node,
+                home=False,
+                name=name,
+                township_code=township.code,
+                township_name=township.name,
+                created_at=now_utc(),
             )
         )
+    elif keys.name and profile.name != keys.name:
+        profile.name = keys.name
+    rows = _stored(s, keys.node)
+    now = now_utc()
+    for purpose, public in ((SIGN, keys.sign), (AGE, keys.age)):
+        row = rows.get(purpose)
+        if row is None:
+            s.add(
+                SyncKey(
+                    id=f"{keys.node}:{purpose}",
+                    node=keys.node,
+                    purpose=purpose,
+                    name=name,
+                    public=public,
+                    created_at=now,
+                )
+            )
+        elif row.public != public or row.name != name:
+            row.public, row.name, row.created_at = public, name, now
     s.flush()
-    return PublicKeys(profile.code, profile.name, "village", values[AGE][0], values[SIGN][0])
+    return keys
+
+
+def enrol_village(db: Database, actor: Actor, text: str) -> PublicKeys:
+    return db.run(actor, do_enrol_village, parse_public_keys(text))
+
+
+def public_keys_of(s: Session, node: str, role: str) -> PublicKeys | None:
+    """A node's public keys as enrolled here (a village in a township's database, the township in a village's)."""
+    return _public_of(_stored(s, node), node, role)
 
 
 def do_enrol_township(s: Session, actor: Actor, keys: PublicKeys, *, allow_demo: bool = False) -> PublicKeys:

@@ -147,6 +147,25 @@ def state_digest(pairs: Iterable[tuple[str, int]]) -> dict[str, Any]:
     return {"count": len(lines), "digest": h.hexdigest()}
 
 
+def state_of(s: Session, node: str) -> dict[str, Any]:
+    """The state digests of `node`'s records in this database (the same computation on both sides): per table
+    the rows in use — not voided, not merged into another (a merged record travels without its fields, so a
+    copy may never have held it) — and, as "tombstone", the voided ones of every table."""
+    state: dict[str, Any] = {}
+    voided: list[tuple[str, int]] = []
+    for model in TRAVELLING_MODELS:
+        table = table_of(model)
+        owned = sa.select(table.c.id, table.c.rev, table.c.deleted_at.is_(None)).where(table.c.owner == node)
+        if "merged_into" in table.c:
+            owned = owned.where(table.c.merged_into.is_(None))
+        live: list[tuple[str, int]] = []
+        for rid, rev, in_use in s.execute(owned):
+            (live if in_use else voided).append((rid, rev))
+        state[model.__tablename__] = state_digest(live)
+    state["tombstone"] = state_digest(voided)
+    return state
+
+
 @dataclass
 class Contents:
     """What one package carries, read in one transaction (so rows, state and audit head agree)."""
@@ -211,28 +230,15 @@ def read_contents(s: Session, node: str, *, after_audit_seq: int, full: bool) ->
     contents = Contents(node, audit_head=(int(head[0]), str(head[1])) if head else (0, "0" * 64))
     since = 0 if full else after_audit_seq
     changed = None if since == 0 else _changed_ids(s, since, contents.audit_head[0])
-    tomb_state: list[tuple[str, int]] = []
+    contents.state = state_of(s, node)
     for model in TRAVELLING_MODELS:
         table = table_of(model)
         name = model.__tablename__
-        live_pairs = s.execute(
-            sa.select(table.c.id, table.c.rev).where(table.c.owner == node, table.c.deleted_at.is_(None))
-        ).all()
-        contents.state[name] = state_digest((r[0], r[1]) for r in live_pairs)
-        tomb_state += [
-            (r[0], r[1])
-            for r in s.execute(
-                sa.select(table.c.id, table.c.rev).where(
-                    table.c.owner == node, table.c.deleted_at.is_not(None)
-                )
-            )
-        ]
         rows = _owned_rows(s, model, node, None if changed is None else changed.get(name, set()))
         rows.sort(key=lambda r: r["id"])
         contents.rows[name] = [envelope(table, r) for r in rows if r["deleted_at"] is None]
         contents.tombstones += [tombstone(name, r) for r in rows if r["deleted_at"] is not None]
     contents.tombstones.sort(key=lambda t: t["id"])
-    contents.state["tombstone"] = state_digest(tomb_state)
     audit = table_of(AuditEvent)
     lines = s.execute(
         sa.select(audit)
