@@ -26,10 +26,18 @@ def has_display() -> bool:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    from app.version import app_version
+
     parser = Parser(prog="python -m app", description=tr("app.name"))
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {app_version()}", help=tr("cli_errors.help_version")
+    )
     parser.add_argument("--demo", action="store_true", help=tr("main.help_demo"))
     parser.add_argument("--data-dir", help=tr("cli.help_data_dir"))
     parser.add_argument("--lang", choices=list(LANGUAGES), help=tr("cli.help_lang"))
+    # Measuring start-up and smoke-testing a build (bench ui, tests/integration/test_frozen_build.py): log in
+    # with the password of FHDESK_PASSWORD_FILE, print "painted" at the main window's first paint, then quit.
+    parser.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -46,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from app.ui.application import run
 
-    return run(demo=args.demo, data_dir=args.data_dir, lang=args.lang)
+    return run(demo=args.demo, data_dir=args.data_dir, lang=args.lang, exit_after_paint=args.exit_after_paint)
 
 
 if __name__ == "__main__":
