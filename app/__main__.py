@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from app.arguments import Parser, language_from
 from app.i18n import LANGUAGES, set_language, tr
@@ -28,7 +29,8 @@ def has_display() -> bool:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     from app.version import app_version
 
-    parser = Parser(prog="python -m app", description=tr("app.name"))
+    frozen = getattr(sys, "frozen", False)  # the one-folder build: the program's own name
+    parser = Parser(prog=Path(sys.executable).name if frozen else "python -m app", description=tr("app.name"))
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {app_version()}", help=tr("cli_errors.help_version")
     )

@@ -180,7 +180,8 @@ class _ExitAfterPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Paint and not self._painted:
             self._painted = True
-            print("painted", flush=True)
+            if sys.stdout is not None:  # None in a windowed program on Windows: its exit code tells
+                print("painted", flush=True)
             self._quit_when_idle()
         return False
 
