@@ -241,6 +241,7 @@ class DashboardPage(QWidget):
         layout.addLayout(lists, 1)
         self._fit_to_font()
         self.refresh()
+        self._just_counted = True  # the first show needs no second count (start-up pays for one)
 
     def show_backup_warning(self, state: BackupStatus) -> None:
         """ "No backup for 12 days" in the status's colour; nothing while backups are recent."""
@@ -332,8 +333,9 @@ class DashboardPage(QWidget):
         super().changeEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        if not event.spontaneous():
+        if not event.spontaneous() and not self._just_counted:
             self.refresh()  # the numbers are cheap to count: always current when the page is opened
+        self._just_counted = False
         super().showEvent(event)
 
     # -- the numbers
