@@ -74,6 +74,14 @@ case "$cmd" in
     "$PY" -m mypy  # types: [tool.mypy] in pyproject.toml, cached in .mypy_cache
     exec "$PY" -m pytest -q -p no:cacheprovider -n 2 -rs "$@"
     ;;
+  dist)
+    # the one-folder desktop build: dist/FamilyHealthDesk/ (FamilyHealthDesk and fhdesk; packaging/fhdesk.spec)
+    ensure_venv
+    started=$(date +%s)
+    "$PY" -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+      packaging/fhdesk.spec
+    echo "dist/FamilyHealthDesk: $(du -sh dist/FamilyHealthDesk | cut -f1), built in $(( $(date +%s) - started )) s"
+    ;;
   check)
     ensure_venv
     "$PY" -m ruff check app tests bench && "$PY" -m ruff format --check app tests bench && "$VENV/bin/lint-imports" \
@@ -86,5 +94,5 @@ case "$cmd" in
     exec "$PY" -m bench "$@"
     ;;
   *)
-    echo "usage: bash dev.sh [run|test|check|bench] [args...]" >&2; exit 2 ;;
+    echo "usage: bash dev.sh [run|test|check|bench|dist] [args...]" >&2; exit 2 ;;
 esac

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from app.arguments import Parser, language_from
 from app.i18n import LANGUAGES, set_language, tr
@@ -26,10 +27,19 @@ def has_display() -> bool:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = Parser(prog="python -m app", description=tr("app.name"))
+    from app.version import app_version
+
+    frozen = getattr(sys, "frozen", False)  # the one-folder build: the program's own name
+    parser = Parser(prog=Path(sys.executable).name if frozen else "python -m app", description=tr("app.name"))
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {app_version()}", help=tr("cli_errors.help_version")
+    )
     parser.add_argument("--demo", action="store_true", help=tr("main.help_demo"))
     parser.add_argument("--data-dir", help=tr("cli.help_data_dir"))
     parser.add_argument("--lang", choices=list(LANGUAGES), help=tr("cli.help_lang"))
+    # Measuring start-up and smoke-testing a build (bench ui, tests/integration/test_frozen_build.py): log in
+    # with the password of FHDESK_PASSWORD_FILE, print "painted" at the main window's first paint, then quit.
+    parser.add_argument("--exit-after-paint", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -46,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from app.ui.application import run
 
-    return run(demo=args.demo, data_dir=args.data_dir, lang=args.lang)
+    return run(demo=args.demo, data_dir=args.data_dir, lang=args.lang, exit_after_paint=args.exit_after_paint)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from app import __version__, config, storage
+from app import config, storage
 from app.arguments import Parser, language_from
 from app.clock import today
 from app.db import (
@@ -37,6 +37,7 @@ from app.db import (
 from app.errors import DomainError
 from app.i18n import LANGUAGES, set_language, tr
 from app.models import TRAVELLING_MODELS
+from app.version import app_version
 
 if TYPE_CHECKING:
     from app.services.login import LoggedIn
@@ -697,7 +698,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="fhdesk", description=tr("cli.description"))
     parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {__version__}", help=tr("cli_errors.help_version")
+        "--version", action="version", version=f"%(prog)s {app_version()}", help=tr("cli_errors.help_version")
     )
     parser.add_argument("--data-dir", help=tr("cli.help_data_dir"))
     parser.add_argument("--demo", action="store_true", help=tr("cli_errors.help_demo_folder"))

@@ -1,6 +1,6 @@
 """The translation catalogue: every string a person sees (UI, PDF, Excel, errors) is looked up here.
 
-Messages are keyed by a stable id. Each language is a folder `resources/i18n/<lang>/` of JSON files (one
+Messages are keyed by a stable id. Each language is a folder `resources/i18n/<lang>/` (app.assets) of JSON files (one
 per area of the app, merged; an id defined twice is an error). Chinese (zh_CN) is the default. A test
 checks that every id used in the code exists in every catalogue.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-CATALOGUE_DIR = RESOURCES / "i18n"
+from app.assets import resource
+
+CATALOGUE_DIR = resource("i18n")
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_CN"
 

@@ -51,6 +51,7 @@ from app.services.cards import (
     HouseholdCard,
     mask_id_number,
 )
+from app.version import pdf_creator
 from app.vocab import Relation, ResidenceStatus, Sex
 
 CARD_LAYOUTS = ("a5", "a4_two_up")
@@ -727,7 +728,7 @@ def _draw_cards(
     c.setTitle(tr("card.document_title", village=batch.village_name))
     c.setAuthor(batch.officer_name)
     c.setSubject(tr("card.document_subject", count=count))
-    c.setCreator("fhdesk")
+    c.setCreator(pdf_creator())
     right = False  # a4_two_up: the next card page goes into the right half of the sheet
     for n, card in enumerate(batch.cards):
         plans = paginate(cards_layout, card)

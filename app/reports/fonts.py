@@ -14,10 +14,10 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from app.assets import resource
 from app.errors import DomainError
-from app.i18n import RESOURCES
 
-FONT_DIR = RESOURCES / "fonts"
+FONT_DIR = resource("fonts")
 CJK_FONT_FILE = FONT_DIR / "wqy-microhei.ttc"
 CJK_FONT = "WenQuanYiMicroHei"  # face 0 of the collection; face 1 is the monospaced variant
 

@@ -35,6 +35,7 @@ from app.reports.pdf_common import (
     numbered_canvas,
 )
 from app.services.report_tables import CellKind, ReportDocument, ReportTable, format_cell
+from app.version import pdf_creator
 
 HEADER_GAP = 6 * mm  # room between the running header and the story
 FOOTER_GAP = 4 * mm
@@ -299,6 +300,7 @@ def write_report_pdf(
             title=doc.title(),
             subject=doc.period_label(),
             author=doc.village_name,
+            creator=pdf_creator(),
             initialFontName=font,  # or reportlab lists an unembedded Helvetica among the page fonts
         )
         canvas = numbered_canvas(

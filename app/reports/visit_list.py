@@ -26,6 +26,7 @@ from app.progress import ProgressFn, report
 from app.reports.fonts import register_cjk_font
 from app.reports.pdf_common import LINE, MARGIN, PAGE_SIZE, numbered_canvas
 from app.services.followups import FollowupRow
+from app.version import pdf_creator
 from app.vocab import FollowupStatus
 
 HEADER_GAP = 10 * mm  # room above the story for the running header
@@ -178,6 +179,7 @@ def write_visit_list(
             title=tr("visit_list.title", village=village_name),
             author=officer_name,
             subject=week_label,
+            creator=pdf_creator(),
             initialFontName=font,  # or reportlab lists an unembedded Helvetica among the page fonts
         )
         canvas = numbered_canvas(

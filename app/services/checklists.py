@@ -10,11 +10,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from app.assets import resource
 from app.errors import DomainError
-from app.i18n import RESOURCES
 from app.services.validation import optional_text, parse_date
 
-CHECKLISTS_FILE = RESOURCES / "followups" / "checklists.json"
+CHECKLISTS_FILE = resource("followups", "checklists.json")
 KINDS = ("yesno", "number", "choice", "text", "date")
 
 

@@ -13,11 +13,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from app.assets import resource
 from app.errors import DomainError
-from app.i18n import RESOURCES, tr
+from app.i18n import tr
 from app.services.validation import full_years
 
-RISK_RULES_FILE = RESOURCES / "followups" / "risk_rules.json"
+RISK_RULES_FILE = resource("followups", "risk_rules.json")
 KINDS = ("age_at_edd", "gravidity", "ticked")
 
 

@@ -16,10 +16,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from app.i18n import RESOURCES
+from app.assets import resource
 from app.vocab import FollowupStatus, PregnancyOutcome
 
-RULES_FILE = RESOURCES / "followups" / "rules.json"
+RULES_FILE = resource("followups", "rules.json")
 OPEN = (FollowupStatus.DUE.value, FollowupStatus.MISSED.value)
 
 

@@ -46,9 +46,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from app.actor import SYSTEM_USER_ID, Actor
+from app.assets import resource
 from app.db import Database
 from app.errors import DomainError, NotFound
-from app.i18n import DEFAULT_LANGUAGE, RESOURCES, tr
+from app.i18n import DEFAULT_LANGUAGE, tr
 from app.models import (
     ContraceptiveEpisode,
     FolicAcidCourse,
@@ -67,7 +68,7 @@ from app.services.records import get_live, live_person
 from app.services.validation import check_characters, not_in_future, optional_text
 from app.vocab import PRESENT, ContraceptiveMethod, MovementType, SupplyCategory
 
-CATALOGUE_FILE = RESOURCES / "supplies" / "catalogue.json"
+CATALOGUE_FILE = resource("supplies", "catalogue.json")
 MAX_QUANTITY = 100_000
 EXPIRING_DAYS = 90
 RESUPPLY_METHODS = (ContraceptiveMethod.PILL, ContraceptiveMethod.CONDOM, ContraceptiveMethod.INJECTABLE)

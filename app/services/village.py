@@ -11,7 +11,7 @@ from app.actor import Actor
 from app.clock import now_utc
 from app.db import Database
 from app.errors import DomainError
-from app.models import SyncState, User, VillageProfile, VillagerGroup, new_id
+from app.models import Household, SyncState, User, VillageProfile, VillagerGroup, new_id
 from app.services import auth, supplies
 from app.services.validation import check_characters, clean_phone, required_text
 from app.vocab import UserRole
@@ -129,6 +129,14 @@ def village_info(db: Database) -> VillageInfo | None:
         if p is None:
             return None
         return VillageInfo(p.code, p.name, p.township_code, p.township_name, p.officer_phone or "")
+
+
+def household_count(db: Database) -> int:
+    """The village's live households (none yet: the dashboard shows the first steps)."""
+    with db.read() as s:
+        return s.execute(
+            sa.select(sa.func.count()).select_from(Household).where(Household.live())
+        ).scalar_one()
 
 
 def group_count(db: Database) -> int:

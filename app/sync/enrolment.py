@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from app import __version__
 from app.db import Database
 from app.models.village import home_profile
 from app.reports.enrolment_sheet import SheetKeys, write_enrolment_sheet
 from app.sync.keys import PublicKeys, read_aloud
+from app.version import app_version
 
 
 def sheet_keys(db: Database, keys: PublicKeys) -> SheetKeys:
@@ -29,7 +29,7 @@ def sheet_keys(db: Database, keys: PublicKeys) -> SheetKeys:
 
 
 def write_sheet(db: Database, keys: PublicKeys, path: Path, *, printed_on: dt.date) -> Path:
-    write_enrolment_sheet(path, sheet_keys(db, keys), printed_on=printed_on, version=__version__)
+    write_enrolment_sheet(path, sheet_keys(db, keys), printed_on=printed_on, version=app_version())
     return path
 
 

@@ -23,17 +23,17 @@ from pyrage import x25519
 from sqlalchemy.orm import Session
 
 from app.actor import Actor
+from app.assets import resource
 from app.clock import now_utc
 from app.db import Database
 from app.errors import DomainError
-from app.i18n import RESOURCES
 from app.models import SyncKey
 from app.models.village import home_profile
 from app.services.permissions import Permission, require
 
 SIGN, AGE = "sign", "age"
 KEYS_HEADER = "FHD-PUBLIC-KEYS 1"  # the first line of a public-key file
-DEMO_TOWNSHIP = RESOURCES / "sync" / "demo-township"  # the published demo township: never for a real village
+DEMO_TOWNSHIP = resource("sync", "demo-township")  # the published demo township: never for a real village
 
 _NODE = re.compile(r"\bnode\s*[:=]\s*(\d{12})\b")
 _ROLE = re.compile(r"\brole\s*[:=]\s*(village|township)\b")

@@ -67,9 +67,9 @@ class ReadBackMismatch(DomainError):
 
 
 def app_version() -> str:
-    from app import __version__
+    from app.version import app_version as version
 
-    return __version__
+    return version()
 
 
 def schema_version() -> int:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -167,7 +168,46 @@ def keep_schedule_current(window: MainWindow, ctx: AppContext) -> None:
     )
 
 
-def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None) -> int:
+class _ExitAfterPaint(QObject):
+    """--exit-after-paint: "painted" on stdout at the window's first paint (the moment start-up is measured
+    to), then the app quits as soon as the start-up's background work is done, as a clean exit would."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self._app = app
+        self._painted = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            if sys.stdout is not None:  # None in a windowed program on Windows: its exit code tells
+                print("painted", flush=True)
+            self._quit_when_idle()
+        return False
+
+    def _quit_when_idle(self) -> None:
+        from app.ui.workers import busy
+
+        if busy():
+            QTimer.singleShot(50, self._quit_when_idle)
+        else:
+            self._app.quit()
+
+
+def scripted_login(folder: Path) -> LoggedIn:
+    """The login of --exit-after-paint: the account of FHDESK_USER (else the first), the password of the file
+    named by FHDESK_PASSWORD_FILE, as the command line logs in."""
+    named = os.environ.get("FHDESK_PASSWORD_FILE")
+    if not named:
+        raise SystemExit(tr("cli_security.password_needed", variable="FHDESK_PASSWORD_FILE"))
+    password = Path(named).read_text(encoding="utf-8").rstrip("\r\n")
+    username = os.environ.get("FHDESK_USER") or login.usernames(folder)[0]
+    return login.open_village(folder, username, password)
+
+
+def run(
+    demo: bool = False, data_dir: str | None = None, lang: str | None = None, exit_after_paint: bool = False
+) -> int:
     app = make_app()
     folder = config.village_dir(data_dir, demo=demo)
     settings = settings_for(folder)  # only read here: a missing folder gives the defaults
@@ -217,6 +257,8 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
             lambda chosen: restore_and_reopen(window, lock, session, Path(chosen))
         )
         _keep.append(lock)
+        if exit_after_paint:
+            window.installEventFilter(_ExitAfterPaint(app))
         window.show()
         for warning in session.warnings:  # said once: e.g. a WAL that this computer did not leave
             QMessageBox.warning(window, tr("error.title"), tr(warning))
@@ -249,7 +291,10 @@ def run(demo: bool = False, data_dir: str | None = None, lang: str | None = None
             log.error("could not open the database: %s", type(e).__name__)
             QMessageBox.critical(None, tr("error.title"), e.message())
             return 1
-        ask_login()
+        if exit_after_paint:
+            show_main(scripted_login(folder))
+        else:
+            ask_login()
     elif demo:
         from app.services.demo import create_demo_village
 

@@ -27,6 +27,7 @@ from app.ui.context import AppContext
 from app.ui.search_box import SearchBox
 
 if TYPE_CHECKING:
+    from app.ui.help_window import HelpWindow
     from app.ui.pages.dashboard import DashboardPage
     from app.ui.pages.followups import FollowupsPage
     from app.ui.pages.households import HouseholdsPage
@@ -120,6 +121,16 @@ class MainWindow(QMainWindow):
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(self.focus_search)
         self.addAction(find)
+        # F1: the user guide at the section of the page shown (app/ui/help_window.py)
+        self.help_window: HelpWindow | None = None
+        help_action = QAction(tr("help.button"), self)
+        help_action.setObjectName("helpAction")
+        help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        help_action.setToolTip(tr("help.tooltip"))
+        help_action.triggered.connect(self.show_help)
+        toolbar.addSeparator()
+        toolbar.addAction(help_action)
+        self.addAction(help_action)
 
         status = self.statusBar()
         self.user_label = QLabel(tr("status.user", name=ctx.user.display_name))
@@ -202,6 +213,7 @@ class MainWindow(QMainWindow):
             dashboard.openDeliveries.connect(self.open_deliveries)
             dashboard.openHouseholds.connect(self.open_households)
             dashboard.openSupplies.connect(lambda: self.show_page("supplies"))
+            dashboard.openPage.connect(self.show_page)
 
     def _show_row(self, row: int) -> None:
         if 0 <= row < len(PAGES):
@@ -245,6 +257,18 @@ class MainWindow(QMainWindow):
             if self.nav.item(i).data(Qt.ItemDataRole.UserRole) == key:
                 self.nav.setCurrentRow(i)
                 return
+
+    def current_page_key(self) -> str:
+        row = self.nav.currentRow()
+        return PAGES[row][0] if 0 <= row < len(PAGES) else "dashboard"
+
+    def show_help(self) -> None:
+        """The guide, opened at the section of the page shown."""
+        if self.help_window is None:
+            from app.ui.help_window import HelpWindow
+
+            self.help_window = HelpWindow(self)
+        self.help_window.show_topic(self.current_page_key())
 
     def focus_search(self) -> None:
         self.search_box.setFocus()

@@ -122,6 +122,11 @@ class Operation(QObject):
 _running: set[Operation] = set()
 
 
+def busy() -> bool:
+    """Some background operation is still running."""
+    return bool(_running)
+
+
 def run_op(
     parent: QWidget | None,
     op: Callable[[ProgressFn], Any],

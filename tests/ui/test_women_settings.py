@@ -6,12 +6,21 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox, QTableView
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QTableView,
+    QTextBrowser,
+)
 
 from app import __version__
 from app.i18n import tr
 from app.services import households as hh
 from app.ui.application import TEXT_SIZES, apply_text_size
+from app.ui.dialogs.about import AboutDialog
 from app.ui.pages.settings import SettingsPage
 from app.ui.pages.women import WomenPage
 from tests.conftest import TODAY  # 2026-11-24
@@ -243,6 +252,15 @@ def test_settings_show_folder_village_user_and_about(monkeypatch, ctx, settings_
     settings_page.open_folder_button.click()
     assert opened[0].toLocalFile() == str(ctx.data_dir)
     about = []
-    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: about.append(text))
+
+    def read_about(dialog):
+        about.append(dialog.findChild(QLabel, "aboutSummary").text())
+        about.append(dialog.findChild(QTextBrowser, "aboutNotices").toPlainText())
+        return 0
+
+    monkeypatch.setattr(AboutDialog, "exec", read_about)
     settings_page.findChild(type(settings_page.about_button), "settingsAbout").click()
     assert __version__ in about[0] and "Apache-2.0" in about[0] and "自愿" in about[0]
+    # the third-party notices: Qt's LGPL, SQLCipher and OpenSSL inside sqlcipher3, the PDF font
+    for part in ("GNU LESSER GENERAL PUBLIC LICENSE", "ZETETIC LLC", "OpenSSL", "WenQuanYi", "PySide6"):
+        assert part in about[1]

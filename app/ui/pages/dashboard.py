@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr
 from app.services import care, followups, pregnancies, quality, supplies
+from app.services.village import household_count
 from app.ui.backup_status import BackupStatus, backup_status
 from app.ui.context import AppContext
 from app.ui.dialogs.checklist_dialog import ChecklistDialog
@@ -93,10 +94,57 @@ WEEK_COLUMNS: list[Column[followups.FollowupRow]] = [
 ]
 
 
+# The first steps in an empty village: the key of the page that takes the step, (its link, its hint).
+FIRST_STEPS = (
+    ("households", ("first_use.households", "first_use.households_hint")),
+    ("sync", ("first_use.township_key", "first_use.township_key_hint")),
+    ("settings", ("first_use.backups", "first_use.backups_hint")),
+)
+
+
+class FirstUsePanel(QFrame):
+    """An empty village's first three steps, each a link that asks for its page (`openPage(key)`)."""
+
+    openPage = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("firstUsePanel")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("QFrame#firstUsePanel { background: #f3f7fc; border: 1px solid #b6cbe6; }")
+        title = QLabel(tr("first_use.title"))
+        title.setObjectName("firstUseTitle")
+        font = QFont(title.font())
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        title.setFont(font)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(QLabel(tr("first_use.intro")))
+        self.steps: list[QPushButton] = []
+        for n, (key, (link_id, hint_id)) in enumerate(FIRST_STEPS, start=1):
+            step = QPushButton(f"{n}. {tr(link_id)} ›")
+            step.setObjectName(f"firstUse_{key}")
+            step.setFlat(True)
+            step.setCursor(Qt.CursorShape.PointingHandCursor)
+            step.setStyleSheet(
+                f"QPushButton {{ color: {LINK}; border: none; padding: 2px 4px; text-align: left; }}"
+            )
+            step.clicked.connect(lambda _=False, key=key: self.openPage.emit(key))
+            hint = QLabel(tr(hint_id))
+            hint.setWordWrap(True)
+            hint.setStyleSheet(f"color: {MUTED}; padding-left: 22px;")
+            layout.addWidget(step, 0, Qt.AlignmentFlag.AlignLeft)
+            layout.addWidget(hint)
+            self.steps.append(step)
+        layout.addWidget(QLabel(tr("first_use.help")))
+
+
 class DashboardPage(QWidget):
     """Every number opens its list: `openFollowups(window)` ("week" / "overdue"), `openDeliveries(days)`
     (pregnancies expected within 30 days), `openPregnancies()` (all of them), `openHouseholds()` (where
-    incomplete records are corrected), `openSupplies()` (the stock warnings).
+    incomplete records are corrected), `openSupplies()` (the stock warnings); an empty village shows its first
+    steps, each asking for a page by key (`openPage(key)`).
     Double-click on one of this week's follow-ups records it; `dataChanged` then says something was saved."""
 
     openFollowups = Signal(str)
@@ -104,6 +152,7 @@ class DashboardPage(QWidget):
     openDeliveries = Signal(int)  # the pregnancies expected within that many days
     openHouseholds = Signal()
     openSupplies = Signal()
+    openPage = Signal(str)  # a page's key: the first-use panel's steps
     dataChanged = Signal()
     careRequested = Signal(str)  # a person id, from the folic-acid list
 
@@ -117,6 +166,9 @@ class DashboardPage(QWidget):
         self.backup_warning.setObjectName("dashboardBackupWarning")
         self.backup_warning.setWordWrap(True)
         self.backup_warning.hide()
+        self.first_use = FirstUsePanel()
+        self.first_use.openPage.connect(self.openPage)
+        self.first_use.hide()
         self.due_card = Card(tr("dashboard.due_week"), "dueThisWeek")
         self.overdue_card = Card(tr("dashboard.overdue"), "overdue")
         self.deliveries_card = Card(tr("dashboard.deliveries"), "deliveries30")
@@ -184,10 +236,12 @@ class DashboardPage(QWidget):
         layout.setSpacing(10)
         layout.addWidget(self.today_label)
         layout.addWidget(self.backup_warning)
+        layout.addWidget(self.first_use)
         layout.addLayout(cards)
         layout.addLayout(lists, 1)
         self._fit_to_font()
         self.refresh()
+        self._just_counted = True  # the first show needs no second count (start-up pays for one)
 
     def show_backup_warning(self, state: BackupStatus) -> None:
         """ "No backup for 12 days" in the status's colour; nothing while backups are recent."""
@@ -279,8 +333,9 @@ class DashboardPage(QWidget):
         super().changeEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        if not event.spontaneous():
+        if not event.spontaneous() and not self._just_counted:
             self.refresh()  # the numbers are cheap to count: always current when the page is opened
+        self._just_counted = False
         super().showEvent(event)
 
     # -- the numbers
@@ -290,6 +345,7 @@ class DashboardPage(QWidget):
         self.today_label.setText(
             tr("dashboard.today", date=fmt_date(today), start=fmt_date(monday), end=fmt_date(sunday))
         )
+        self.first_use.setVisible(household_count(db) == 0)
         week = followups.work_list(db, today, "week")
         overdue = followups.count(db, today, "overdue")
         deliveries = pregnancies.expected_deliveries(db, today, DELIVERY_DAYS)

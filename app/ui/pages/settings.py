@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import app
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, language, tr
 from app.services.permissions import Permission, allowed
 from app.services.village import village_info
@@ -33,6 +32,7 @@ from app.ui.dialogs.accounts import AccountsDialog, ChangePasswordDialog
 from app.ui.dialogs.backups import RestoreDialog, ask_backup_folder, back_up_now
 from app.ui.idle_lock import DEFAULT_IDLE_MINUTES, IDLE_CHOICES
 from app.ui.labels import label
+from app.version import app_version
 
 LICENCE = "Apache-2.0"
 TEXT_SIZE_LABELS = {
@@ -279,7 +279,9 @@ class SettingsPage(QWidget):
             )
 
     def about_text(self) -> str:
-        return tr("settings.about_text", name=tr("app.name"), version=app.__version__, licence=LICENCE)
+        return tr("settings.about_text", name=tr("app.name"), version=app_version(), licence=LICENCE)
 
     def show_about(self) -> None:
-        QMessageBox.about(self, tr("settings.about_title", name=tr("app.name")), self.about_text())
+        from app.ui.dialogs.about import AboutDialog
+
+        AboutDialog(self.about_text(), self).exec()
