@@ -128,7 +128,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from app.services import login
     from app.services.demo import DEMO_SETUP, check_people, create_demo_village
 
+    if args.people is None:  # a village of 3,000; a township of 1,000 a village
+        args.people = 1000 * args.villages if args.township else 3000
     check_people(args.people)  # before the data folder is touched
+    if args.township:
+        return _demo_township(args)
     setup, seed = DEMO_SETUP, args.seed
     if args.village_code or args.village_name:
         code = (args.village_code or DEMO_SETUP.village_code).strip()
@@ -179,6 +183,72 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     )
     print(tr("sync_ui.demo_township_copied", path=str(folder / "demo-township")))
+    return 0
+
+
+def _demo_township(args: argparse.Namespace) -> int:
+    """`fhdesk demo --township`: a township database (the data folder's encrypted file, or --db URL) filled
+    from N demo villages' packages."""
+    from app.actor import Actor
+    from app.services.demo import copy_demo_township
+    from app.sync import demo_township, township
+
+    setup = replace(
+        demo_township.DEMO_TOWNSHIP_SETUP,
+        password=_password_from_file() or demo_township.DEMO_TOWNSHIP_SETUP.password,
+    )
+    started = time.perf_counter()
+    progress = None if args.quiet else _text_progress
+    people = args.people
+    if args.db:
+        from app.db import open_url
+
+        db = open_url(args.db)
+        try:
+            if township.township_of(db) is not None:
+                raise CliError(tr("township_ui.demo_db_not_empty"))
+            user = township.set_up_township(db, setup)
+            actor = Actor(user, "admin", setup.township_code)
+            demo_township.install_demo_keys(db, actor)
+            made = demo_township.fill_demo_township(
+                db, actor, villages=args.villages, people=people, today=today(), progress=progress
+            )
+        finally:
+            db.dispose()
+        where = args.db.split("@")[-1]
+    else:
+        from app.services import login
+
+        folder = _folder(args)
+        if login.has_village(folder):
+            raise CliError(tr("cli.demo_not_empty", path=str(config.database_path(folder))))
+        session = township.set_up_new_township(folder, setup)
+        try:
+            demo_township.install_demo_keys(session.db, session.actor)
+            made = demo_township.fill_demo_township(
+                session.db,
+                session.actor,
+                villages=args.villages,
+                people=people,
+                today=today(),
+                progress=progress,
+            )
+        finally:
+            session.close()
+        copy_demo_township(folder)
+        where = str(folder)
+    if not args.quiet:
+        print(file=sys.stderr)
+    print(
+        tr(
+            "township_ui.demo_done",
+            villages=made.villages,
+            people=made.people,
+            imported=made.imported,
+            seconds=f"{time.perf_counter() - started:.1f}",
+            where=where,
+        )
+    )
     return 0
 
 
@@ -720,11 +790,14 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--officer-phone", help=tr("cli_errors.help_officer_phone"))
     init.set_defaults(func=cmd_init)
     demo = sub.add_parser("demo", help=tr("cli.help_demo"))
-    demo.add_argument("--people", type=whole_number, default=3000, help=tr("cli_errors.help_people"))
+    demo.add_argument("--people", type=whole_number, help=tr("cli_errors.help_people"))
     demo.add_argument("--seed", type=whole_number, default=1, help=tr("cli_errors.help_seed"))
     demo.add_argument("--quiet", action="store_true", help=tr("cli_errors.help_quiet"))
     demo.add_argument("--village-code", help=tr("sync_ui.help_demo_code"))
     demo.add_argument("--village-name", help=tr("sync_ui.help_demo_name"))
+    demo.add_argument("--township", action="store_true", help=tr("township_ui.help_demo_township"))
+    demo.add_argument("--villages", type=whole_number, default=20, help=tr("township_ui.help_demo_villages"))
+    demo.add_argument("--db", metavar="URL", help=tr("township_ui.help_db"))
     demo.set_defaults(func=cmd_demo)
     keys_cmd = sub.add_parser("keys", help=tr("sync_ui.help_keys"))
     keys_sub = keys_cmd.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
@@ -744,6 +817,9 @@ def build_parser() -> argparse.ArgumentParser:
     package_export.add_argument("--unencrypted", action="store_true", help=tr("sync_ui.help_unencrypted"))
     package_export.add_argument("--quiet", action="store_true", help=tr("cli_errors.help_quiet"))
     package_export.set_defaults(func=cmd_package_export)
+    from app import cli_township
+
+    cli_township.add_commands(sub, package_sub)
     sub.add_parser("info", help=tr("cli.help_info")).set_defaults(func=cmd_info)
     sub.add_parser("check", help=tr("cli.help_check")).set_defaults(func=cmd_check)
     backup = sub.add_parser("backup", help=tr("backups.help_backup"))

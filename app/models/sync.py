@@ -46,9 +46,10 @@ class SyncKey(Audited, Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
-class SyncPackage(Audited, Base):
+class SyncPackage(Base):
     """A package this node wrote (the Sync page's history). `audit_seq` is the newest audit line it carried:
-    when the township acknowledges the package, every change up to that line is acknowledged."""
+    when the township acknowledges the package, every change up to that line is acknowledged. Writing one is
+    an audited event ("export_package"); the row itself is the history, keyed by the 64-digit package id."""
 
     __tablename__ = "sync_package"
     __table_args__ = (sa.UniqueConstraint("node", "epoch", "seq", name="uq_sync_package_node_epoch_seq"),)
@@ -149,8 +150,8 @@ class SyncCorrection(Audited, Base):
     decided_by: Mapped[str | None] = mapped_column(sa.String(36))
 
 
-class SyncReturn(Audited, Base):
-    """A return package the township wrote for one of its villages."""
+class SyncReturn(Base):
+    """A return package the township wrote for one of its villages (writing it is an audited event)."""
 
     __tablename__ = "sync_return"
     __table_args__ = (sa.UniqueConstraint("village", "seq", name="uq_sync_return_village_seq"),)

@@ -453,7 +453,12 @@ def _reserve(s: Session, actor: Actor) -> tuple[str, SyncState, int]:
 
 
 def _record(s: Session, actor: Actor, row: SyncPackage) -> None:
+    from app.models.tracking import append_event
+
     s.add(row)
+    append_event(
+        s, "export_package", "sync_package", {"seq": row.seq, "period": row.period, "package": row.id[:16]}
+    )
     state = _state_row(s, row.node)
     state.last_package_id = row.id
 

@@ -273,6 +273,9 @@ def write_return(db: Database, actor: Actor, village: str, out_dir: Path) -> Ret
         raise DomainError("sync.readback_failed", None, path=str(path))
 
     def record(s: Session, actor: Actor) -> None:
+        from app.models.tracking import append_event
+
+        append_event(s, "export_return", village, {"seq": seq, "package": package_id[:16]})
         s.add(
             SyncReturn(
                 id=package_id,

@@ -86,9 +86,9 @@ def check_township_setup(data: TownshipSetup) -> None:
     if not (len(code) == 12 and code.isdigit() and code.endswith("000")):
         raise DomainError("township.code_invalid", "township_code")
     if not data.township_name.strip():
-        raise DomainError("form.required", "township_name")
+        raise DomainError("township.required", "township_name")
     if not data.officer_name.strip():
-        raise DomainError("form.required", "officer_name")
+        raise DomainError("township.required", "officer_name")
     auth.check_new_credentials(data.username, data.password)
 
 
@@ -778,3 +778,24 @@ def submitted_reports(db: Database, period: str) -> dict[str, dict[str, Any]]:
             with contextlib.suppress(orjson.JSONDecodeError):
                 out[str(node)] = orjson.loads(text or b"{}")
     return out
+
+
+def set_up_new_township(folder: Path, data: TownshipSetup) -> Any:
+    """A township on this laptop: an encrypted SQLite database in `folder` (like a village's: a random key
+    wrapped in the administrator's key slot), set up in township mode. Returns the logged-in session."""
+    from app.db import open_database
+    from app.services import login
+    from app.services.vault import KeyFile
+
+    check_township_setup(data)
+    folder = Path(folder)
+    with login.building(folder) as (staging, key):
+        db = open_database(staging, key=key)
+        try:
+            user_id = set_up_township(db, data)
+        finally:
+            db.dispose()
+        slots = KeyFile()
+        slots.add(key, data.username, user_id, data.password)
+        slots.save(folder)
+    return login.reopen(folder, key, user_id)

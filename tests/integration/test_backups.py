@@ -222,7 +222,9 @@ def test_damage_found_while_saving_stops_every_later_save(tmp_path):
     db.dispose()
     data = bytearray(path.read_bytes())
     page = 4096
-    for offset in range(len(data) // 2 // page * page, len(data), page):  # the later pages: the newest rows
+    for offset in range(
+        len(data) * 3 // 4 // page * page, len(data), page
+    ):  # the last pages: the newest rows
         data[offset : offset + page] = b"\x55" * page
     path.write_bytes(bytes(data))
     db = open_database(path)

@@ -181,7 +181,7 @@ def test_the_same_state_exports_the_same_bytes(village, township, tmp_path):
     # writing a package is itself audited: the trail grew by that line, and only by it
     assert second["data/audit_event.jsonl"].startswith(first["data/audit_event.jsonl"])
     grown = rows(second, "audit_event")[len(rows(first, "audit_event")) :]
-    assert [(line["action"], line["table"]) for line in grown] == [("insert", "sync_package")]
+    assert [(line["action"], line["record_id"]) for line in grown] == [("export_package", "sync_package")]
     one, two = json.loads(first["manifest.json"]), json.loads(second["manifest.json"])
     assert (
         two["seq"] == one["seq"] + 1
