@@ -116,19 +116,20 @@ LEDGER_FIXED = (
 )
 _ISSUES = "('issue_person', 'issue_self_service')"
 
-# The balance of the new row's lot at the end of each day from the row's date on (the days of later movements
+# The balance of the new row's lot (a lot is a village's: the owner is part of it, in a township's database too)
+# at the end of each day from the row's date on (the days of later movements
 # of the lot): none may fall below the quantity taken out. Rows marked deleted never count.
 _SQLITE_SHORT = """EXISTS (
         SELECT 1 FROM (
             SELECT NEW.movement_date AS on_day
             UNION
             SELECT later.movement_date FROM stock_movement AS later
-            WHERE later.item_id = NEW.item_id AND later.lot = NEW.lot
+            WHERE later.item_id = NEW.item_id AND later.lot = NEW.lot AND later.owner = NEW.owner
               AND later.movement_date > NEW.movement_date AND later.deleted_at IS NULL
         ) AS days
         WHERE (
             SELECT COALESCE(SUM(m.direction * m.quantity), 0) FROM stock_movement AS m
-            WHERE m.item_id = NEW.item_id AND m.lot = NEW.lot
+            WHERE m.item_id = NEW.item_id AND m.lot = NEW.lot AND m.owner = NEW.owner
               AND m.movement_date <= days.on_day AND m.deleted_at IS NULL
         ) < NEW.quantity
     )"""
@@ -156,7 +157,7 @@ END""",
 BEFORE INSERT ON stock_movement
 WHEN EXISTS (
     SELECT 1 FROM stock_movement AS m
-    WHERE m.item_id = NEW.item_id AND m.lot = NEW.lot AND m.expiry_date <> NEW.expiry_date
+    WHERE m.item_id = NEW.item_id AND m.lot = NEW.lot AND m.owner = NEW.owner AND m.expiry_date <> NEW.expiry_date
 )
 BEGIN
     SELECT RAISE(ABORT, '{LOT_EXPIRY_MISMATCH}');
@@ -204,10 +205,10 @@ BEGIN
     IF NEW.direction = -1 AND NEW.movement_type IN {_ISSUES} AND NEW.expiry_date < NEW.movement_date THEN
         RAISE EXCEPTION '{LOT_EXPIRED}' USING ERRCODE = 'check_violation';
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('stock_movement/' || NEW.item_id || '/' || NEW.lot));
+    PERFORM pg_advisory_xact_lock(hashtext('stock_movement/' || NEW.owner || '/' || NEW.item_id || '/' || NEW.lot));
     IF EXISTS (
         SELECT 1 FROM stock_movement AS m
-        WHERE m.item_id = NEW.item_id AND m.lot = NEW.lot AND m.expiry_date <> NEW.expiry_date
+        WHERE m.item_id = NEW.item_id AND m.lot = NEW.lot AND m.owner = NEW.owner AND m.expiry_date <> NEW.expiry_date
     ) THEN
         RAISE EXCEPTION '{LOT_EXPIRY_MISMATCH}' USING ERRCODE = 'check_violation';
     END IF;

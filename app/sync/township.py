@@ -423,6 +423,11 @@ def _apply(s: Session, actor: Actor, file: Path, opened: Opened) -> ImportOutcom
             held = _existing(s, table_of(model), [r["id"] for r in merged])
             skipped_merged += len([r for r in merged if r["id"] not in held])
             rows = [r for r in rows if r not in merged or r["id"] in held]
+        if name == "stock_movement":
+            # the ledger's own rule (no lot below zero on any day) is checked as each row goes in: receipts
+            # first, then what goes out by date — any order of a valid ledger's rows that keeps every
+            # intermediate balance at least the final one
+            rows = sorted(rows, key=lambda r: (r["direction"] != 1, r["movement_date"], r["id"]))
         applying[name] = rows
     _check_parents(s, incoming, applying)
 

@@ -296,3 +296,78 @@ def test_the_same_living_id_number_in_two_villages_is_listed(town, village, tmp_
         (neighbour.code, other),
     }
     neighbour.db.dispose()
+
+
+@pytest.fixture(scope="module")
+def sixty_villages(tmp_path_factory):
+    """60 demo villages (different codes and seeds) of one township whose key pair is fixed for the module,
+    each with two packages encrypted to it."""
+    from tests.sync_keys import make_township as township_key_pair
+    from tests.township_helpers import make_village
+
+    root = tmp_path_factory.mktemp("sixty")
+    pair = township_key_pair()
+    made = []
+    for n in range(60):
+        code = f"620422103{201 + n:03d}"
+        village = make_village(root / "villages", code, f"第{n + 1}村", None, people=20, seed=100 + n)
+        keys.enrol_township(village.db, village.actor, pair.public.text())
+        first = village.export(root / "stick" / code)
+        with village.db.write(village.actor) as s:
+            person = s.execute(sa.select(Person).order_by(Person.id).limit(1)).scalar_one()
+            person.phone = f"139{n:08d}"
+        second = village.export(root / "stick" / code)
+        made.append((village, first.path, second.path))
+    yield pair, made
+    for village, _, _ in made:
+        village.db.dispose()
+
+
+def _township_holding(pair, url, folder, villages):
+    """A township database with the module's township key pair, every village enrolled."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.township_helpers import make_township
+
+    town = make_township(url, folder)
+    raw = pair.signing.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    town.db.run(town.actor, keys.do_install_own_keys, base64.b64encode(raw).decode(), str(pair.identity))
+    for village, _, _ in villages:
+        town.enrol(village)
+    return town
+
+
+@pytest.mark.slow
+def test_sixty_villages_in_shuffled_order_with_one_package_each_missing_end_as_in_order(
+    sixty_villages, any_url, tmp_path
+):
+    import random
+
+    pair, villages = sixty_villages
+    available = [(second if n % 2 == 0 else first) for n, (_, first, second) in enumerate(villages)]
+    shuffled_files = list(available)
+    random.Random(5).shuffle(shuffled_files)
+
+    shuffled = _township_holding(pair, any_url, tmp_path / "a", villages)
+    outcomes = shuffled.import_(*shuffled_files)
+    assert [o.outcome for o in outcomes].count("applied") == 60, [
+        o.message for o in outcomes if o.outcome != "applied"
+    ]
+    ordered = _township_holding(pair, f"sqlite:///{tmp_path / 'ordered.sqlite'}", tmp_path / "b", villages)
+    for path in available:  # one at a time, in the order they were made
+        assert [o.outcome for o in ordered.import_(path)] == ["applied"]
+
+    for village, _, _ in villages:
+        assert township_state(shuffled, village.code) == township_state(ordered, village.code)
+    assert data_counts(shuffled.db) == data_counts(ordered.db)
+    statuses = {s.code: s for s in township.village_statuses(shuffled.db, today())}
+    assert statuses[villages[0][0].code].missing == (1,) and statuses[villages[0][0].code].last_seq == 2
+    assert statuses[villages[1][0].code].last_seq == 1 and not statuses[villages[1][0].code].needs_full
+    # the packages of the even villages carried everything: the township holds what the village holds
+    assert township_state(shuffled, villages[0][0].code) == village_state(villages[0][0])
+    shuffled.db.dispose()
+    ordered.db.dispose()

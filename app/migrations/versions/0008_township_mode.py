@@ -7,7 +7,8 @@
 - sync_correction: field changes a township proposes for a village's records (and their fate in the village);
 - sync_return: the return packages a township wrote.
 
-All start empty.
+All start empty. The ledger's rules are made anew, a lot now being a village's (owner, item, lot): in a
+township's database two villages' lots of one item may share a number with different expiry dates.
 
 Revision ID: 0008
 Revises: 0007
@@ -16,6 +17,8 @@ Create Date: 2026-12-04
 
 import sqlalchemy as sa
 from alembic import op
+
+from app.models.supply import drop_ledger_rules, ledger_rules
 
 revision = "0008"
 down_revision = "0007"
@@ -102,6 +105,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_return")),
         sa.UniqueConstraint("village", "seq", name="uq_sync_return_village_seq"),
     )
+    _remake_ledger_rules()
+
+
+def _remake_ledger_rules() -> None:
+    dialect = op.get_bind().dialect.name
+    for statement in (*drop_ledger_rules(dialect), *ledger_rules(dialect)):
+        op.execute(statement)
 
 
 def downgrade() -> None:
