@@ -35,6 +35,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--version", action="version", version=f"%(prog)s {app_version()}", help=tr("cli_errors.help_version")
     )
     parser.add_argument("--demo", action="store_true", help=tr("main.help_demo"))
+    parser.add_argument("--demo-township", action="store_true", help=tr("township_window.help_demo_township"))
     parser.add_argument("--data-dir", help=tr("cli.help_data_dir"))
     parser.add_argument("--lang", choices=list(LANGUAGES), help=tr("cli.help_lang"))
     # Measuring start-up and smoke-testing a build (bench ui, tests/integration/test_frozen_build.py): log in
@@ -56,7 +57,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from app.ui.application import run
 
-    return run(demo=args.demo, data_dir=args.data_dir, lang=args.lang, exit_after_paint=args.exit_after_paint)
+    return run(
+        demo=args.demo or args.demo_township,
+        data_dir=args.data_dir,
+        lang=args.lang,
+        exit_after_paint=args.exit_after_paint,
+        demo_township=args.demo_township,
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from app.files import make_private_dir
 APP_NAME = "FamilyHealthDesk"
 DB_FILENAME = "fhdesk.sqlite"
 ENV_DATA_DIR = "FHDESK_DATA_DIR"
+TOWNSHIP_DEMO_SUBFOLDER = "township-demo"
 DEMO_SUBFOLDER = "demo"
 
 
@@ -28,10 +29,15 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def village_dir(override: str | os.PathLike[str] | None = None, *, demo: bool = False) -> Path:
+def village_dir(
+    override: str | os.PathLike[str] | None = None, *, demo: bool = False, demo_township: bool = False
+) -> Path:
     """The folder of the village to open: the data folder, or its `demo` subfolder for the demo village (kept
-    apart from real data, for the desktop app and the command line alike)."""
+    apart from real data, for the desktop app and the command line alike), or `township-demo` for the demo
+    township."""
     folder = data_dir(override)
+    if demo_township:
+        return folder / TOWNSHIP_DEMO_SUBFOLDER
     return folder / DEMO_SUBFOLDER if demo else folder
 
 

@@ -20,7 +20,7 @@ from app.clock import today
 from app.db import DatabaseProblem, check_before_login
 from app.files import create_private_file
 from app.i18n import DEFAULT_LANGUAGE, language, set_language, tr
-from app.progress import Cancelled
+from app.progress import Cancelled, ProgressFn
 from app.services import login
 from app.services.login import LoggedIn
 from app.ui.context import AppContext
@@ -194,6 +194,23 @@ class _ExitAfterPaint(QObject):
             self._app.quit()
 
 
+def make_demo_township(folder: Path, progress: ProgressFn) -> None:
+    """The demo township of `python -m app --demo-township`: 20 demo villages' packages imported into an
+    encrypted township database in the folder (the township account `township`, the demo password)."""
+    from app.services.demo import copy_demo_township
+    from app.sync import demo_township, township
+
+    session = township.set_up_new_township(folder, demo_township.DEMO_TOWNSHIP_SETUP)
+    try:
+        demo_township.install_demo_keys(session.db, session.actor)
+        demo_township.fill_demo_township(
+            session.db, session.actor, villages=20, people=20_000, today=today(), progress=progress
+        )
+    finally:
+        session.close()
+    copy_demo_township(folder)
+
+
 def scripted_login(folder: Path) -> LoggedIn:
     """The login of --exit-after-paint: the account of FHDESK_USER (else the first), the password of the file
     named by FHDESK_PASSWORD_FILE, as the command line logs in."""
@@ -206,10 +223,14 @@ def scripted_login(folder: Path) -> LoggedIn:
 
 
 def run(
-    demo: bool = False, data_dir: str | None = None, lang: str | None = None, exit_after_paint: bool = False
+    demo: bool = False,
+    data_dir: str | None = None,
+    lang: str | None = None,
+    exit_after_paint: bool = False,
+    demo_township: bool = False,
 ) -> int:
     app = make_app()
-    folder = config.village_dir(data_dir, demo=demo)
+    folder = config.village_dir(data_dir, demo=demo, demo_township=demo_township)
     settings = settings_for(folder)  # only read here: a missing folder gives the defaults
     set_language(lang or str(settings.value("ui/language", DEFAULT_LANGUAGE)))
     app.setApplicationDisplayName(tr("app.name"))
@@ -244,6 +265,11 @@ def run(
         opened.append(session)
         settings.setValue("login/last_user", session.user.username)
         ctx = context_for(session, settings, demo)
+        from app.sync.township import township_of
+
+        if township_of(session.db) is not None:  # township mode: its own window
+            show_township(session, ctx)
+            return
         from app.services import supplies
 
         supplies.ensure_catalogue(ctx.db, ctx.actor)  # items a newer catalogue adds (idempotent)
@@ -264,6 +290,20 @@ def run(
             QMessageBox.warning(window, tr("error.title"), tr(warning))
         keep_schedule_current(window, ctx)
         back_up_if_due(window, session)
+
+    def show_township(session: LoggedIn, ctx: AppContext) -> None:
+        from app.ui.township_window import TownshipWindow
+
+        window = TownshipWindow(ctx)
+        _keep.append(window)
+        front.append(window)
+        minutes = int(cast(int | str, settings.value("security/idle_minutes", DEFAULT_IDLE_MINUTES)))
+        lock = IdleLock(session, minutes, app.quit)
+        _keep.append(lock)
+        if exit_after_paint:
+            window.installEventFilter(_ExitAfterPaint(app))
+        window.show()
+        back_up_if_due(window, session)  # type: ignore[arg-type]  # it reads and refreshes the backup status
 
     def restore_and_reopen(window: MainWindow, lock: IdleLock, session: LoggedIn, chosen: Path) -> None:
         lock.stop()
@@ -295,6 +335,22 @@ def run(
             show_main(scripted_login(folder))
         else:
             ask_login()
+    elif demo_township:
+
+        def township_failed(e: BaseException) -> None:
+            log.error("demo township failed: %s", type(e).__name__, exc_info=e)
+            QMessageBox.critical(None, tr("error.title"), unexpected_message())
+            app.quit()
+
+        run_op(
+            None,
+            lambda progress: make_demo_township(folder, progress),
+            title=tr("township_window.making_demo"),
+            on_success=lambda _: ask_login(),
+            on_error=township_failed,
+            cancellable=False,
+            show_after_ms=0,
+        )
     elif demo:
         from app.services.demo import create_demo_village
 

@@ -175,10 +175,47 @@ class SyncPage(QWidget):
         self.township_status = QLabel()
         self.township_status.setObjectName("syncTownshipStatus")
         self.township_status.setWordWrap(True)
+        self.import_return_button = QPushButton(tr("sync_ui.import_return"))
+        self.import_return_button.setObjectName("syncImportReturn")
+        self.import_return_button.clicked.connect(self._choose_return)
         history_box = QGroupBox(tr("sync_ui.history_title"))
         history_layout = QVBoxLayout(history_box)
-        history_layout.addWidget(self.township_status)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.township_status, 1)
+        status_row.addWidget(self.import_return_button)
+        history_layout.addLayout(status_row)
         history_layout.addWidget(self.history)
+
+        # -- the township's proposed corrections
+        self.corrections = QTableWidget(0, 5)
+        self.corrections.setObjectName("syncCorrections")
+        self.corrections.setHorizontalHeaderLabels(
+            [tr(f"sync_ui.corr.{c}") for c in ("record", "field", "old", "new", "reason")]
+        )
+        self.corrections.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.corrections.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.corrections.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.corrections.verticalHeader().setVisible(False)
+        self.corrections.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.corrections.horizontalHeader().setStretchLastSection(True)
+        self.accept_button = QPushButton(tr("sync_ui.accept"))
+        self.accept_button.setObjectName("syncAcceptCorrection")
+        self.accept_button.clicked.connect(lambda: self.decide(True))
+        self.decline_button = QPushButton(tr("sync_ui.decline"))
+        self.decline_button.setObjectName("syncDeclineCorrection")
+        self.decline_button.clicked.connect(lambda: self.decide(False))
+        self.corrections_box = QGroupBox(tr("sync_ui.corrections_title"))
+        corrections_layout = QVBoxLayout(self.corrections_box)
+        corrections_note = QLabel(tr("sync_ui.corrections_note"))
+        corrections_note.setWordWrap(True)
+        corrections_layout.addWidget(corrections_note)
+        corrections_layout.addWidget(self.corrections)
+        decide_row = QHBoxLayout()
+        decide_row.addWidget(self.accept_button)
+        decide_row.addWidget(self.decline_button)
+        decide_row.addStretch(1)
+        corrections_layout.addLayout(decide_row)
+        self._pending: list[str] = []
 
         # -- keys
         self.own_label = QLabel()
@@ -229,6 +266,7 @@ class SyncPage(QWidget):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         layout.addWidget(self.role_note)
+        layout.addWidget(self.corrections_box)
         layout.addWidget(next_box)
         layout.addWidget(history_box)
         layout.addWidget(keys_box)
@@ -295,6 +333,7 @@ class SyncPage(QWidget):
             )
         else:
             self.township_status.setText(tr("sync_ui.never_acked"))
+        self._refresh_corrections()
         packages = history(self.ctx.db)
         self.history.setRowCount(len(packages))
         for row, p in enumerate(packages):
@@ -315,6 +354,63 @@ class SyncPage(QWidget):
                 if column in (0, 3):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.history.setItem(row, column, item)
+
+    def _refresh_corrections(self) -> None:
+        from app.sync.returns import corrections
+
+        pending = corrections(self.ctx.db)
+        self._pending = [c.id for c in pending]
+        self.corrections.setRowCount(len(pending))
+        for row, c in enumerate(pending):
+            cells = (
+                c.record_label,
+                tr(f"sync_ui.field.{c.field}"),
+                "" if c.old is None else str(c.old),
+                "" if c.new is None else str(c.new),
+                c.reason,
+            )
+            for column, text in enumerate(cells):
+                self.corrections.setItem(row, column, QTableWidgetItem(text))
+        self.corrections_box.setVisible(bool(pending))
+        if pending and self.corrections.currentRow() < 0:
+            self.corrections.selectRow(0)
+
+    def decide(self, accept: bool) -> None:
+        """Accept (an ordinary, audited change of the record by the officer) or decline the selected correction."""
+        from app.sync.returns import decide_correction
+
+        row = self.corrections.currentRow()
+        if not 0 <= row < len(self._pending):
+            return
+        try:
+            decide_correction(self.ctx.db, self.ctx.actor, self._pending[row], accept)
+        except Exception as e:  # noqa: BLE001 - shown calmly and logged
+            show_error(self, e)
+        self.refresh()
+
+    def _choose_return(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            tr("sync_ui.import_return"),
+            str(start_folder(self.ctx.settings)),
+            tr("sync_ui.return_filter"),
+        )
+        if chosen:
+            self.import_return(Path(chosen))
+
+    def import_return(self, path: Path) -> None:
+        from app.sync.returns import apply_return
+
+        try:
+            result = apply_return(self.ctx.db, self.ctx.actor, path)
+        except Exception as e:  # noqa: BLE001 - shown calmly and logged
+            show_error(self, e)
+            return
+        self.refresh()
+        if result.outcome == "rejected":
+            QMessageBox.warning(self, tr("sync_ui.import_return"), result.message)
+        else:
+            QMessageBox.information(self, tr("sync_ui.import_return"), result.message)
 
     def _show_unencrypted_warning(self, on: bool) -> None:
         self.unencrypted_warning.setVisible(on)
