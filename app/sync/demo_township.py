@@ -109,16 +109,18 @@ def fill_demo_township(
     people: int,
     today: dt.date,
     progress: ProgressFn | None = None,
+    packages_to: Path | None = None,
 ) -> DemoTownship:
     """Make `villages` demo villages sharing `people` people, export each one's package and import them all
-    into the township database `db` (set up already, with the published demo township keys)."""
+    into the township database `db` (set up already, with the published demo township keys). The packages
+    are kept in `packages_to` when given (a benchmark imports them again)."""
     if not 1 <= villages <= MAX_VILLAGES:
         raise DomainError("township_ui.demo_villages_range", "villages", maximum=MAX_VILLAGES)
     each = max(people // villages, FEWEST_PEOPLE)
     with tempfile.TemporaryDirectory(prefix="fhdesk-demo-township-") as tmp:
         root = Path(tmp)
-        stick = root / "stick"
-        stick.mkdir()
+        stick = Path(packages_to) if packages_to is not None else root / "stick"
+        stick.mkdir(parents=True, exist_ok=True)
         demo_text = keys.demo_township_keys().text()
         for n in range(villages):
             report(
