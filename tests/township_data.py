@@ -115,3 +115,27 @@ def copy_village(township: Database, village: DemoVillage) -> int:
 def fill_township(township: Database, villages: Sequence[DemoVillage]) -> None:
     for village in villages:
         copy_village(township, village)
+
+
+def demo_township(
+    township: Database, folder: Path, count: int, *, people: int, today: dt.date
+) -> list[DemoVillage]:
+    """`count` demo villages copied into `township`. The ledger's rules hold per lot across the whole database
+    (app/migrations 0003: one expiry date per item and lot): two demo villages may have drawn the same lot
+    number with different expiry dates, which no real township's lots do; such a village is made again with
+    another seed."""
+    villages = []
+    for n in range(1, count + 1):
+        for attempt in range(5):
+            village = make_village(folder, n, people=people, today=today, seed=100 + n + 1000 * attempt)
+            try:
+                copy_village(township, village)
+            except sa.exc.IntegrityError as e:
+                if "lot_expiry_mismatch" not in str(e) or attempt == 4:
+                    raise
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{village.path}{suffix}").unlink(missing_ok=True)
+                continue
+            villages.append(village)
+            break
+    return villages
