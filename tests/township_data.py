@@ -9,7 +9,6 @@ replicated empty and set afterwards by primary key, as the demo writer does (app
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -110,11 +109,6 @@ def copy_village(township: Database, village: DemoVillage) -> int:
         for model, rows, column in later:
             fill_deferred(s, model, rows, column)
     return copied
-
-
-def fill_township(township: Database, villages: Sequence[DemoVillage]) -> None:
-    for village in villages:
-        copy_village(township, village)
 
 
 def demo_township(
