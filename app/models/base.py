@@ -83,6 +83,12 @@ class SyncMixin:
         """The records still in use (not voided): the filter every list and count of the table starts from."""
         return cls.deleted_at.is_(None)
 
+    @classmethod
+    def owned_by(cls, owner: str | None) -> sa.ColumnElement[bool]:
+        """The records of one village (`owner`, its 12-digit code) in a database holding many, or every record
+        when `owner` is None: the filter that scopes a report to one village of a township's database."""
+        return cls.owner == owner if owner is not None else sa.true()
+
 
 def table_of(model: type[Base] | type[SyncMixin] | type[Audited]) -> sa.Table:
     """The Table a model class is mapped to: every model here is declared with a __tablename__, so declarative

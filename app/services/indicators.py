@@ -49,6 +49,7 @@ from app.models import (
     PrepregnancyCheck,
     StockMovement,
     SupplyItem,
+    VillageProfile,
     VitalEvent,
 )
 from app.models.village import home_profile
@@ -223,7 +224,7 @@ def _birth_order(child_order: int | None, parity: int | None, twin_index: int) -
     return "3plus" if order >= 3 else str(order)
 
 
-def births(s: sa.orm.Session, period: Period) -> Births:
+def births(s: sa.orm.Session, period: Period, owner: str | None = None) -> Births:
     rows = s.execute(
         sa.select(Person.id, Person.sex, Person.born_of_pregnancy_id, Pregnancy.child_order, Pregnancy.parity)
         .join(VitalEvent, VitalEvent.person_id == Person.id)
@@ -232,6 +233,7 @@ def births(s: sa.orm.Session, period: Period) -> Births:
             VitalEvent.event_type == VitalEventType.BIRTH,
             VitalEvent.live(),
             Person.live(),
+            Person.owned_by(owner),
             VitalEvent.event_date.between(period.first, period.last),
         )
         .order_by(Person.birth_date, Person.id)
@@ -248,7 +250,7 @@ def births(s: sa.orm.Session, period: Period) -> Births:
     return Births({k: _ids(v) for k, v in by.items()})
 
 
-def vital_events(s: sa.orm.Session, period: Period) -> dict[str, People]:
+def vital_events(s: sa.orm.Session, period: Period, owner: str | None = None) -> dict[str, People]:
     out: dict[str, list[str]] = defaultdict(list)
     for kind, pid in s.execute(
         sa.select(VitalEvent.event_type, VitalEvent.person_id)
@@ -256,6 +258,7 @@ def vital_events(s: sa.orm.Session, period: Period) -> dict[str, People]:
         .where(
             VitalEvent.live(),
             Person.live(),
+            Person.owned_by(owner),
             VitalEvent.event_date.between(period.first, period.last),
         )
         .order_by(VitalEvent.event_date, VitalEvent.id)
@@ -269,15 +272,15 @@ def vital_events(s: sa.orm.Session, period: Period) -> dict[str, People]:
 
 
 def population_on(
-    s: sa.orm.Session, day: dt.date, statuses: dict[str, str] | None = None
+    s: sa.orm.Session, day: dt.date, statuses: dict[str, str] | None = None, owner: str | None = None
 ) -> tuple[dict[str, People], People]:
     """People present on `day` by residence status, and the women 15–49 among them."""
-    statuses = population.statuses_on(s, day) if statuses is None else statuses
+    statuses = population.statuses_on(s, day, owner=owner) if statuses is None else statuses
     by_status: dict[str, list[str]] = defaultdict(list)
     women: list[str] = []
     for pid, birth_date, sex in s.execute(
         sa.select(Person.id, Person.birth_date, Person.sex)
-        .where(Person.live(), Person.birth_date <= day)
+        .where(Person.live(), Person.owned_by(owner), Person.birth_date <= day)
         .order_by(Person.id)
     ):
         status = statuses.get(pid)
@@ -301,8 +304,8 @@ class _MaternalFigures:
     postpartum: Rate
 
 
-def maternal(s: sa.orm.Session, period: Period) -> _MaternalFigures:
-    live = Pregnancy.live()
+def maternal(s: sa.orm.Session, period: Period, owner: str | None = None) -> _MaternalFigures:
+    live = Pregnancy.live() & Pregnancy.owned_by(owner)
     registered = s.execute(
         sa.select(Pregnancy.woman_id, Pregnancy.lmp, Pregnancy.registration_date)
         .where(live, Pregnancy.registration_date.between(period.first, period.last))
@@ -372,7 +375,9 @@ def maternal(s: sa.orm.Session, period: Period) -> _MaternalFigures:
 # ---------------------------------------------------------------- follow-ups
 
 
-def followup_tallies(s: sa.orm.Session, period: Period) -> tuple[FollowupTally, ...]:
+def followup_tallies(
+    s: sa.orm.Session, period: Period, owner: str | None = None
+) -> tuple[FollowupTally, ...]:
     """Follow-ups due in the period by type, each done / missed / open as it stood on the period's last day."""
     by: dict[str, dict[str, list[str]]] = {t: {"done": [], "missed": [], "open": []} for t in FollowupType}
     for kind, pid, status, done_date, latest in s.execute(
@@ -387,6 +392,7 @@ def followup_tallies(s: sa.orm.Session, period: Period) -> tuple[FollowupTally, 
         .where(
             Followup.live(),
             Person.live(),
+            Person.owned_by(owner),
             Followup.status != FollowupStatus.CANCELLED,
             Followup.due_date.between(period.first, period.last),
         )
@@ -417,12 +423,13 @@ def _merge(tallies: Iterable[FollowupTally], types: Iterable[str]) -> Rate:
 # ---------------------------------------------------------------- pre-pregnancy checks and folic acid
 
 
-def prepregnancy_checks(s: sa.orm.Session, period: Period) -> People:
+def prepregnancy_checks(s: sa.orm.Session, period: Period, owner: str | None = None) -> People:
     return tuple(
         s.execute(
             sa.select(PrepregnancyCheck.woman_id)
             .where(
                 PrepregnancyCheck.live(),
+                PrepregnancyCheck.owned_by(owner),
                 PrepregnancyCheck.check_date.between(period.first, period.last),
             )
             .order_by(PrepregnancyCheck.check_date, PrepregnancyCheck.id)
@@ -430,11 +437,12 @@ def prepregnancy_checks(s: sa.orm.Session, period: Period) -> People:
     )
 
 
-def folic_supplied(s: sa.orm.Session, period: Period) -> People:
+def folic_supplied(s: sa.orm.Session, period: Period, owner: str | None = None) -> People:
     started = s.execute(
         sa.select(FolicAcidCourse.woman_id)
         .where(
             FolicAcidCourse.live(),
+            FolicAcidCourse.owned_by(owner),
             FolicAcidCourse.start_date.between(period.first, period.last),
         )
         .order_by(FolicAcidCourse.start_date, FolicAcidCourse.id)
@@ -445,6 +453,7 @@ def folic_supplied(s: sa.orm.Session, period: Period) -> People:
         .join(SupplyItem, SupplyItem.id == StockMovement.item_id)
         .where(
             StockMovement.live(),
+            StockMovement.owned_by(owner),
             StockMovement.movement_type == MovementType.ISSUE_PERSON,
             SupplyItem.category == SupplyCategory.FOLIC_ACID,
             StockMovement.person_id.is_not(None),
@@ -457,7 +466,7 @@ def folic_supplied(s: sa.orm.Session, period: Period) -> People:
     return _ids([*started, *issued])
 
 
-def folic_adherence(s: sa.orm.Session, period: Period) -> tuple[Rate, Rate]:
+def folic_adherence(s: sa.orm.Session, period: Period, owner: str | None = None) -> tuple[Rate, Rate]:
     """(taking ÷ followed up, daily ÷ followed up), one answer per woman: her latest in the period."""
     latest: dict[str, tuple[dt.date, str, str]] = {}
     for pid, done_date, fid, answer in s.execute(
@@ -470,6 +479,7 @@ def folic_adherence(s: sa.orm.Session, period: Period) -> tuple[Rate, Rate]:
         )
         .where(
             Followup.live(),
+            Followup.owned_by(owner),
             Followup.followup_type == FollowupType.FOLIC_ADHERENCE,
             Followup.status == FollowupStatus.DONE,
             Followup.done_date.between(period.first, period.last),
@@ -489,7 +499,8 @@ def folic_adherence(s: sa.orm.Session, period: Period) -> tuple[Rate, Rate]:
 
 def quality_on(s: sa.orm.Session, day: dt.date, present: People, **known: Any) -> QualityFigures:
     """The record-quality rules as of `day` over the people present then (in the order given); `known`
-    passes on what app.services.quality.check_on would otherwise read again (statuses, moves)."""
+    passes on what app.services.quality.check_on would otherwise read again (statuses, moves), and the
+    village (`owner`) it is scoped to."""
     check = check_on(s, day, **known)
     here = set(present)
     failing = {
@@ -505,25 +516,33 @@ def quality_on(s: sa.orm.Session, day: dt.date, present: People, **known: Any) -
 
 
 def monthly_figures(
-    db: Database, year: int, month: int, *, year_to_date: bool = False, today: dt.date | None = None
+    db: Database,
+    year: int,
+    month: int,
+    *,
+    owner: str | None = None,
+    year_to_date: bool = False,
+    today: dt.date | None = None,
 ) -> MonthlyFigures:
     """Every indicator for the month (or January to the month). `today` only caps the supply report's days
-    out of stock for a month not yet over."""
+    out of stock for a month not yet over. `owner` (a village's 12-digit code) counts that village's records
+    only, in a township's database holding many; None counts every record of the database (one village's
+    own database, or a township's total)."""
     period = Period.month(year, month, year_to_date)
     with db.read() as s:
-        moves = population.moves_by_person(s)
-        statuses = population.statuses_on(s, period.last, moves)
-        people, women = population_on(s, period.last, statuses)
+        moves = population.moves_by_person(s, owner)
+        statuses = population.statuses_on(s, period.last, moves, owner)
+        people, women = population_on(s, period.last, statuses, owner)
         present = tuple(p for status in POPULATION_STATUSES for p in people[status])
-        quality = quality_on(s, period.last, present, statuses=statuses, moves=moves)
-        care = maternal(s, period)
-        tallies = followup_tallies(s, period)
-        taking, adherent = folic_adherence(s, period)
+        quality = quality_on(s, period.last, present, statuses=statuses, moves=moves, owner=owner)
+        care = maternal(s, period, owner)
+        tallies = followup_tallies(s, period, owner)
+        taking, adherent = folic_adherence(s, period, owner)
         figures = {
-            "births": births(s, period),
-            "events": vital_events(s, period),
-            "prepregnancy_checks": prepregnancy_checks(s, period),
-            "folic_supplied": folic_supplied(s, period),
+            "births": births(s, period, owner),
+            "events": vital_events(s, period, owner),
+            "prepregnancy_checks": prepregnancy_checks(s, period, owner),
+            "folic_supplied": folic_supplied(s, period, owner),
         }
     return MonthlyFigures(
         period=period,
@@ -538,20 +557,27 @@ def monthly_figures(
         folic_taking=taking,
         folic_adherent=adherent,
         followups=tallies,
-        supplies=tuple(supply_report(db, period.first, period.last, today or clock_today())),
+        supplies=tuple(supply_report(db, period.first, period.last, today or clock_today(), owner)),
         quality=quality,
         **figures,  # type: ignore[arg-type]
     )
 
 
 def monthly_report_document(
-    db: Database, year: int, month: int, *, year_to_date: bool = False, today: dt.date | None = None
+    db: Database,
+    year: int,
+    month: int,
+    *,
+    owner: str | None = None,
+    year_to_date: bool = False,
+    today: dt.date | None = None,
 ) -> ReportDocument:
-    """The monthly report as the tables every renderer draws (screen, Excel, PDF)."""
+    """The monthly report as the tables every renderer draws (screen, Excel, PDF): of the database's own
+    village, or of village `owner` in a township's database (see monthly_figures)."""
     from app.services.report_tables import build_document  # it imports this module's definitions
 
-    figures = monthly_figures(db, year, month, year_to_date=year_to_date, today=today)
+    figures = monthly_figures(db, year, month, owner=owner, year_to_date=year_to_date, today=today)
     with db.read() as s:
-        profile = home_profile(s)
-        village = (profile.name, profile.code, profile.township_name) if profile else ("", "", "")
+        profile = home_profile(s) if owner is None else s.get(VillageProfile, owner)
+        village = (profile.name, profile.code, profile.township_name) if profile else ("", owner or "", "")
     return build_document(figures, *village)

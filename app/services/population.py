@@ -60,8 +60,9 @@ def status_on(
     return current
 
 
-def moves_by_person(s: Session) -> dict[str, list[Move]]:
-    """Every person's dated moves in and out (with the place recorded on each), oldest first."""
+def moves_by_person(s: Session, owner: str | None = None) -> dict[str, list[Move]]:
+    """Every person's dated moves in and out (with the place recorded on each), oldest first; of one village's
+    people when `owner` (its code) is given."""
     moves: dict[str, list[Move]] = defaultdict(list)
     for pid, when, kind, place, status in s.execute(
         sa.select(
@@ -73,6 +74,7 @@ def moves_by_person(s: Session) -> dict[str, list[Move]]:
         )
         .where(
             VitalEvent.live(),
+            VitalEvent.owned_by(owner),
             VitalEvent.event_type.in_([VitalEventType.MOVE_IN, VitalEventType.MOVE_OUT]),
         )
         .order_by(VitalEvent.event_date, VitalEvent.id)
@@ -81,14 +83,16 @@ def moves_by_person(s: Session) -> dict[str, list[Move]]:
     return moves
 
 
-def statuses_on(s: Session, day: dt.date, moves: dict[str, list[Move]] | None = None) -> dict[str, str]:
+def statuses_on(
+    s: Session, day: dt.date, moves: dict[str, list[Move]] | None = None, owner: str | None = None
+) -> dict[str, str]:
     """The people present on `day` (records on the register, neither voided nor merged), each with their
-    residence status that day, in person-id order."""
-    moves = moves_by_person(s) if moves is None else moves
+    residence status that day, in person-id order; the people of one village when `owner` is given."""
+    moves = moves_by_person(s, owner) if moves is None else moves
     out: dict[str, str] = {}
     for pid, current, death_date, birth_date in s.execute(
         sa.select(Person.id, Person.residence_status, Person.death_date, Person.birth_date)
-        .where(Person.live(), Person.birth_date <= day)
+        .where(Person.live(), Person.owned_by(owner), Person.birth_date <= day)
         .order_by(Person.id)
     ):
         dated = [(when, kind, gave) for when, kind, _, gave in moves.get(pid, ())]

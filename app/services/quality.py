@@ -87,11 +87,12 @@ def check_on(
     day: dt.date,
     statuses: dict[str, str] | None = None,
     moves: dict[str, list[population.Move]] | None = None,
+    owner: str | None = None,
 ) -> QualityCheck:
     """Every rule over the people present on `day` (`statuses`, `moves`: app.services.population's, when the
-    caller has them already)."""
-    moves = population.moves_by_person(s) if moves is None else moves
-    statuses = population.statuses_on(s, day, moves) if statuses is None else statuses
+    caller has them already); over one village's people when `owner` (its code) is given."""
+    moves = population.moves_by_person(s, owner) if moves is None else moves
+    statuses = population.statuses_on(s, day, moves, owner) if statuses is None else statuses
     people = {
         row.id: row
         for row in s.execute(
@@ -105,19 +106,24 @@ def check_on(
                 Person.marriage_date,
                 Person.residence_place,
                 Person.death_date,
-            ).where(Person.live())
+            ).where(Person.live(), Person.owned_by(owner))
         )
         if row.id in statuses
     }
     households = {
         hid: (phone, head)
-        for hid, phone, head in s.execute(sa.select(Household.id, Household.phone, Household.head_person_id))
+        for hid, phone, head in s.execute(
+            sa.select(Household.id, Household.phone, Household.head_person_id).where(
+                Household.owned_by(owner)
+            )
+        )
     }
     later: dict[str, list[str]] = defaultdict(list)
     for pid, kind in s.execute(
         sa.select(VitalEvent.person_id, VitalEvent.event_type)
         .where(
             VitalEvent.live(),
+            VitalEvent.owned_by(owner),
             VitalEvent.event_type.in_([VitalEventType.MARRIAGE, VitalEventType.DIVORCE]),
             VitalEvent.event_date > day,
         )

@@ -48,9 +48,15 @@ class Row:
     people: tuple[tuple[str, ...] | None, ...] = ()
     literal: bool = False  # label is already text (e.g. a supply item's name), not a catalogue id
     total: bool = False  # a total line: drawn bold / shaded
+    key: str = ""  # what the row is whatever the language, when its label is literal (a supply item's code)
 
     def label_text(self) -> str:
         return self.label if self.literal else tr(self.label)
+
+    @property
+    def ident(self) -> str:
+        """The row's identity within its table: the same row of two villages' reports has the same ident."""
+        return self.key or self.label
 
     def people_of(self, column: int) -> tuple[str, ...] | None:
         return self.people[column] if column < len(self.people) else None
@@ -206,6 +212,11 @@ def _followups_table(f: MonthlyFigures) -> ReportTable:
     )
 
 
+def supply_row_key(code: str) -> str:
+    """The ident of a supply item's row (its label is the item's name in the language it was made in)."""
+    return f"supply.item.{code}"
+
+
 def _supplies_table(f: MonthlyFigures) -> ReportTable:
     columns = (Column("report.col.unit", CellKind.TEXT),) + tuple(
         Column(f"report.col.supply_{name}", CellKind.COUNT)
@@ -239,6 +250,7 @@ def _supplies_table(f: MonthlyFigures) -> ReportTable:
                 sum(left for _, _, left in r.lots_expiring_90),
             ),
             literal=True,
+            key=supply_row_key(r.code),
         )
         for r in f.supplies
     )

@@ -1228,12 +1228,16 @@ def monthly_report(db: Database, year: int, month: int, today: dt.date) -> list[
     return supply_report(db, *month_bounds(year, month), today)
 
 
-def supply_report(db: Database, first: dt.date, last: dt.date, today: dt.date) -> list[SupplyMonthRow]:
+def supply_report(
+    db: Database, first: dt.date, last: dt.date, today: dt.date, owner: str | None = None
+) -> list[SupplyMonthRow]:
     """The supply lines for any period (a month, or January to a month for year-to-date): opening balance on
     `first`, the period's movements by line, closing balance on `last`, days out of stock up to `today` at
-    the latest, lots expiring within 90 days of `last`."""
+    the latest, lots expiring within 90 days of `last`. With `owner` (a village's code), that village's ledger
+    only, over the township's one catalogue (supply items belong to the township, movements to a village)."""
     counted_to = min(last, today)
     in_month = (StockMovement.movement_date >= first) & (StockMovement.movement_date <= last)
+    mine = StockMovement.live() & StockMovement.owned_by(owner)
     with db.read() as s:
         catalogue_items = (
             s.execute(sa.select(SupplyItem).where(SupplyItem.live()).order_by(SupplyItem.code))
@@ -1243,14 +1247,14 @@ def supply_report(db: Database, first: dt.date, last: dt.date, today: dt.date) -
         opening = dict(
             s.execute(
                 sa.select(StockMovement.item_id, sa.func.sum(_signed))
-                .where(_live, StockMovement.movement_date < first)
+                .where(mine, StockMovement.movement_date < first)
                 .group_by(StockMovement.item_id)
             ).all()
         )
         lines: dict[str, dict[str, int]] = defaultdict(dict)
         for item_id, kind, total in s.execute(
             sa.select(StockMovement.item_id, StockMovement.movement_type, sa.func.sum(_signed))
-            .where(_live, in_month)
+            .where(mine, in_month)
             .group_by(StockMovement.item_id, StockMovement.movement_type)
         ):
             line, sign = _LINES[MovementType(kind)]
@@ -1258,7 +1262,7 @@ def supply_report(db: Database, first: dt.date, last: dt.date, today: dt.date) -
         daily: dict[str, list[tuple[dt.date, int]]] = defaultdict(list)
         for item_id, day, total in s.execute(
             sa.select(StockMovement.item_id, StockMovement.movement_date, sa.func.sum(_signed))
-            .where(_live, in_month)
+            .where(mine, in_month)
             .group_by(StockMovement.item_id, StockMovement.movement_date)
         ):
             daily[item_id].append((day, int(total)))
@@ -1268,7 +1272,7 @@ def supply_report(db: Database, first: dt.date, last: dt.date, today: dt.date) -
             sa.select(
                 StockMovement.item_id, StockMovement.lot, sa.func.min(StockMovement.expiry_date), balance
             )
-            .where(_live, StockMovement.movement_date <= last)
+            .where(mine, StockMovement.movement_date <= last)
             .group_by(StockMovement.item_id, StockMovement.lot)
             .having(
                 balance > 0, sa.func.min(StockMovement.expiry_date) <= last + dt.timedelta(days=EXPIRING_DAYS)

@@ -4,14 +4,21 @@ a short explanation, a sortable table, and double-click to open the person's car
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from app.i18n import tr
-from app.ui.context import AppContext
 from app.ui.tablemodels.rows import Column, RowTableModel
 from app.ui.widgets import RegisterView
+
+
+class HasSettings(Protocol):
+    """What the list needs of its caller: where the table's column widths are remembered (an AppContext)."""
+
+    @property
+    def settings(self) -> QSettings: ...
 
 
 class PeopleListDialog(QDialog):
@@ -19,7 +26,7 @@ class PeopleListDialog(QDialog):
 
     def __init__(
         self,
-        ctx: AppContext,
+        ctx: HasSettings,
         key: str,
         title: str,
         intro: str,

@@ -3,7 +3,8 @@ to see the people behind it, and export the same tables to Excel or PDF."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.db import Database
 from app.i18n import tr
 from app.progress import Cancelled
 from app.services import households as hh
@@ -70,6 +72,17 @@ class DrillRow:
     age: int
     phone: str
     status: str
+
+
+def drill_rows(db: Database, people: Sequence[str], on: dt.date) -> list[DrillRow]:
+    """The people behind a number as the list shows them, with their age on `on` (the period's last day)."""
+    return [
+        DrillRow(
+            p.id, p.name, p.household_no, p.group_no, p.sex, p.age_on(min(on, p.death_date or on)), p.phone,
+            p.residence_status,
+        )
+        for p in hh.people_by_ids(db, people)
+    ]  # fmt: skip
 
 
 def drill_columns() -> list[Column[DrillRow]]:
@@ -338,14 +351,7 @@ class MonthlyReportTab(QWidget):
         if found is None or self.document is None:
             return None
         title, people = found
-        on = self.document.period_last
-        rows = [
-            DrillRow(
-                p.id, p.name, p.household_no, p.group_no, p.sex, p.age_on(min(on, p.death_date or on)), p.phone,
-                p.residence_status,
-            )
-            for p in hh.people_by_ids(self.ctx.db, people)
-        ]  # fmt: skip
+        rows = drill_rows(self.ctx.db, people, self.document.period_last)
         dialog = PeopleListDialog(
             self.ctx,
             "reportPeople",
