@@ -70,7 +70,8 @@ class SyncMixin:
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_id)
     rev: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
-    owner: Mapped[str] = mapped_column(sa.String(12), nullable=False)
+    # indexed: a township's database holds 20-60 villages, and every figure and state digest is per village
+    owner: Mapped[str] = mapped_column(sa.String(12), nullable=False, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     created_by: Mapped[str] = mapped_column(sa.String(36), nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)

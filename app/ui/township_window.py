@@ -138,9 +138,23 @@ class TownshipWindow(QMainWindow):
         log_tab = QWidget()
         QVBoxLayout(log_tab).addWidget(self.log)
 
+        from app.ui.widgets.consolidated_report import ConsolidatedReportView
+
+        self.report = ConsolidatedReportView(
+            ctx.db,
+            lambda: township.villages(ctx.db),
+            lambda year, month: township.submitted_reports(ctx.db, f"{year:04d}-{month:02d}"),
+            ctx.today,
+            settings=ctx.settings,
+            actor=ctx.actor,
+        )
+        self.report.setObjectName("consolidatedReport")
+        self.imported.connect(self.report.refresh)
+
         self.tabs = QTabWidget()
         self.tabs.setObjectName("townshipTabs")
         self.tabs.addTab(status_tab, tr("township_window.tab_status"))
+        self.tabs.addTab(self.report, tr("township_window.tab_report"))
         self.tabs.addTab(dup_tab, tr("township_window.tab_duplicates"))
         self.tabs.addTab(log_tab, tr("township_window.tab_log"))
         self.setCentralWidget(self.tabs)

@@ -71,7 +71,13 @@ def test_import_a_folder_with_a_bad_file_and_see_the_villages(qtbot, township_an
     assert [window.statuses.item(r, 2).text() for r in range(2)] == ["1", "1"]
     assert {window.statuses.item(r, 1).text() for r in range(2)} == {"红星村", "白塔村"}
     assert not bad.exists() and (tmp_path / "quarantine" / bad.name).exists()
-    window.tabs.setCurrentIndex(2)
+    # the consolidated report: one column per imported village and the township's total
+    with qtbot.waitSignal(window.report.reportShown, timeout=30_000):
+        window.tabs.setCurrentWidget(window.report)
+    table = window.report.table
+    headings = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert any("红星村" in h for h in headings) and any("白塔村" in h for h in headings)
+    window.tabs.setCurrentWidget(window.log.parentWidget())
     outcomes = [window.log.item(r, 4).text() for r in range(window.log.rowCount())]
     assert sum(o.startswith(tr("township_window.outcome_rejected")) for o in outcomes) == 1
     assert sum(o == tr("township_window.outcome_applied") for o in outcomes) == 2

@@ -7,7 +7,8 @@
 - sync_correction: field changes a township proposes for a village's records (and their fate in the village);
 - sync_return: the return packages a township wrote.
 
-All start empty. The ledger's rules are made anew, a lot now being a village's (owner, item, lot): in a
+All start empty. Every travelling table gets an index on `owner` (a township's figures and digests are per
+village). The ledger's rules are made anew, a lot now being a village's (owner, item, lot): in a
 township's database two villages' lots of one item may share a number with different expiry dates.
 
 Revision ID: 0008
@@ -20,6 +21,21 @@ from alembic import op
 
 from app.models.supply import drop_ledger_rules, ledger_rules
 
+TRAVELLING = (
+    "villager_group",
+    "household",
+    "person",
+    "vital_event",
+    "pregnancy",
+    "prepregnancy_check",
+    "contraceptive_method",
+    "folic_acid_course",
+    "followup",
+    "followup_answer",
+    "supply_item",
+    "stock_movement",
+    "support_entitlement",
+)
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
@@ -105,6 +121,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_return")),
         sa.UniqueConstraint("village", "seq", name="uq_sync_return_village_seq"),
     )
+    for table in TRAVELLING:
+        op.create_index(op.f(f"ix_{table}_owner"), table, ["owner"], unique=False)
     _remake_ledger_rules()
 
 
@@ -115,6 +133,8 @@ def _remake_ledger_rules() -> None:
 
 
 def downgrade() -> None:
+    for table in TRAVELLING:
+        op.drop_index(op.f(f"ix_{table}_owner"), table_name=table)
     op.drop_table("sync_return")
     op.drop_index(op.f("ix_sync_correction_village"), table_name="sync_correction")
     op.drop_table("sync_correction")
