@@ -367,6 +367,7 @@ def apply_return(db: Database, actor: Actor, file: Path) -> ReturnApplied:
                         )
                     )
                     added += 1
+            full_requested = any(r.get("state_ok") is False for r in _lines(members, "data/result.jsonl"))
             catalogue = parse_members({k: v for k, v in members.items() if k == "data/supply_item.jsonl"})
             if catalogue.rows.get("supply_item"):
                 replicate_rows(s, SupplyItem, catalogue.rows["supply_item"], sender=profile.township_code)
@@ -381,11 +382,18 @@ def apply_return(db: Database, actor: Actor, file: Path) -> ReturnApplied:
                 epoch=1,
                 seq=int(opened.manifest["seq"]),
                 period=str(opened.manifest.get("period", ""))[:7],
-                detail={"acked_seq": acked, "corrections": added},
+                detail={
+                    "acked_seq": acked,
+                    "corrections": added,
+                    "full_requested": full_requested,
+                    "written_before": _last_written(s, profile.code),
+                },
             )
             message = tr("returns.applied", seq=acked) if acked else tr("returns.applied_no_ack")
             if added:
                 message += " " + tr("returns.corrections_waiting", n=added)
+            if full_requested:
+                message += " " + tr("returns.full_requested")
             return ReturnApplied("applied", message, acked, added)
     except Rejected as e:
         return ReturnApplied("rejected", e.message())
@@ -495,3 +503,35 @@ def package_id_of_zip(zipped: bytes) -> str:
 
 def _canonical(obj: Any) -> bytes:
     return canonical_json(obj)
+
+
+def full_export_requested(db: Database) -> bool:
+    """The township's newest return package found its copy differing from ours, and no full package was
+    written since: the next export should be a full one."""
+    from app.models import SyncPackage
+
+    with db.read() as s:
+        latest = s.execute(
+            sa.select(SyncImport)
+            .where(SyncImport.package_type == "township_return", SyncImport.outcome == "applied")
+            .order_by(SyncImport.imported_at.desc())
+            .limit(1)
+        ).scalar()
+        detail = orjson.loads(latest.detail) if latest is not None else {}
+        if not detail.get("full_requested"):
+            return False
+        since = s.execute(
+            sa.select(sa.func.count())
+            .select_from(SyncPackage)
+            .where(
+                SyncPackage.full_snapshot.is_(True), SyncPackage.seq > int(detail.get("written_before", 0))
+            )
+        ).scalar_one()
+        return since == 0
+
+
+def _last_written(s: Session, node: str) -> int:
+    from app.models import SyncState
+
+    state = s.get(SyncState, node)
+    return state.last_seq if state is not None else 0

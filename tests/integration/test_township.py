@@ -371,3 +371,28 @@ def test_sixty_villages_in_shuffled_order_with_one_package_each_missing_end_as_i
     assert township_state(shuffled, villages[0][0].code) == village_state(villages[0][0])
     shuffled.db.dispose()
     ordered.db.dispose()
+
+
+def test_a_copy_that_differs_asks_the_village_for_a_full_package(town, village, tmp_path):
+    stick = tmp_path / "stick"
+    town.import_(village.export(stick).path)
+    with (
+        town.db.engine.begin() as conn
+    ):  # the township's copy loses a record (a restore of an old backup, say)
+        victim = conn.execute(
+            sa.select(Person.id)
+            .where(Person.owner == village.code, Person.household_id.is_not(None))
+            .limit(1)
+        ).scalar_one()
+        conn.execute(sa.update(Person.__table__).where(Person.id == victim).values(rev=Person.rev + 50))
+    [second] = town.import_(village.export(stick).path)
+    assert second.state_ok is False and tr("township.state_mismatch") in second.message
+    [status] = [s for s in township.village_statuses(town.db, today()) if s.code == village.code]
+    assert status.needs_full
+    (tmp_path / "back").mkdir()
+    written = returns.write_return(town.db, town.actor, village.code, tmp_path / "back")
+    applied = returns.apply_return(village.db, village.actor, written.path)
+    assert tr("returns.full_requested") in applied.message
+    assert returns.full_export_requested(village.db)
+    village.export(stick, full=True)
+    assert not returns.full_export_requested(village.db)

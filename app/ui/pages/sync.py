@@ -334,6 +334,15 @@ class SyncPage(QWidget):
         else:
             self.township_status.setText(tr("sync_ui.never_acked"))
         self._refresh_corrections()
+        from app.sync.returns import full_export_requested
+
+        if full_export_requested(self.ctx.db) and not self.full_check.isChecked():
+            self.full_check.blockSignals(True)  # the township asked for it: ticked for the officer
+            self.full_check.setChecked(True)
+            self.full_check.blockSignals(False)
+            coming = next_package(self.ctx.db, month=self.month(), full=True)
+            self.next_summary.setText(counts_text(coming.counts))
+            self.export_note.setText(tr("returns.full_requested") + " " + self.export_note.text())
         packages = history(self.ctx.db)
         self.history.setRowCount(len(packages))
         for row, p in enumerate(packages):
