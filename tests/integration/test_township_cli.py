@@ -90,3 +90,32 @@ def test_township_init_refuses_a_code_that_is_not_a_townships(tmp_path, capsys):
     )
     assert code == 2
     assert capsys.readouterr().err.strip() == "fhdesk: " + tr("township.code_invalid")
+
+
+def test_the_desktop_app_opens_the_demo_township_in_township_mode(tmp_path, password_file):
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "township-demo"  # where `python -m app --demo-township` looks in the data folder
+    assert (
+        cli.main(
+            ["--data-dir", str(folder), "demo", "--township", "--villages", "2", "--people", "40", "--quiet"]
+        )
+        == 0
+    )
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        FHDESK_PASSWORD_FILE=str(password_file),
+        FHDESK_USER="township",
+    )
+    shown = subprocess.run(
+        [sys.executable, "-m", "app", "--demo-township", "--data-dir", str(tmp_path), "--exit-after-paint"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert shown.stdout.strip() == "painted"
