@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -160,9 +160,24 @@ class TownshipWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.backup_label = QLabel()
         self.statusBar().addPermanentWidget(self.backup_label)
+        # F1: the user guide at its township section
+        self.help_window: QWidget | None = None
+        help_action = QAction(tr("help.button"), self)
+        help_action.setObjectName("helpAction")
+        help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        help_action.triggered.connect(self.show_help)
+        self.addAction(help_action)
         self.resize(1180, 720)
         self.refresh()
         self.refresh_backup_status()
+
+    def show_help(self) -> None:
+        from app.ui.help_window import HelpWindow
+
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        assert isinstance(self.help_window, HelpWindow)
+        self.help_window.show_topic("township")
 
     # ------------------------------------------------------------ reading
 
