@@ -79,8 +79,10 @@ def test_import_a_folder_with_a_bad_file_and_see_the_villages(qtbot, township_an
     assert any("红星村" in h for h in headings) and any("白塔村" in h for h in headings)
     window.tabs.setCurrentWidget(window.log.parentWidget())
     window.activateWindow()
-    qtbot.keyClick(window, Qt.Key.Key_F1)  # the guide, at its township section
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F1)  # the guide, at its township section
     assert window.help_window is not None and window.help_window.isVisible()
+    assert window.help_window.topic() == "township"
     outcomes = [window.log.item(r, 4).text() for r in range(window.log.rowCount())]
     assert sum(o.startswith(tr("township_window.outcome_rejected")) for o in outcomes) == 1
     assert sum(o == tr("township_window.outcome_applied") for o in outcomes) == 2
