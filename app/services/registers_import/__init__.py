@@ -10,7 +10,7 @@ headers (where the header is, which column is which), plan (the rules, row by ro
 from __future__ import annotations
 
 from app.services.registers_import.commit import ImportResult, do_import, import_register, preview
-from app.services.registers_import.headers import FIELDS, IGNORED, Layout
+from app.services.registers_import.headers import FIELDS, IGNORED, TWICE, Layout
 from app.services.registers_import.plan import ADD, REFUSED, SAME, UPDATE, Change, ImportPlan, PlannedRow
 from app.services.registers_import.source import Source, open_source
 
@@ -20,6 +20,7 @@ __all__ = [
     "IGNORED",
     "REFUSED",
     "SAME",
+    "TWICE",
     "UPDATE",
     "Change",
     "ImportPlan",

@@ -17,6 +17,7 @@ from app.services.registers_import.reader import Sheet
 SCAN_ROWS = 30  # a header is within the first rows of a sheet
 MIN_FIELDS = 2  # fewer known titles than this is not a register's header
 IGNORED = "ignored"  # a known title of a column the app does not keep (序号, 民族, 年龄 ...)
+TWICE = "import.unsure_twice"  # one field chosen for two columns: the officer must choose again
 # Every field a column can fill, in the order the preview offers them.
 FIELDS = (
     "household_no",
@@ -71,11 +72,9 @@ class Layout:
 
     def with_fields(self, fields: dict[int, str | None]) -> Layout:
         """The layout with the officer's choices for some columns (column index -> field, or None: not
-        imported). A field chosen for one column leaves any other column that had it."""
+        imported). A field chosen for two columns is marked unsure until one of them is changed."""
         chosen = list(self.fields)
         for col, name in fields.items():
-            if name is not None:
-                chosen = [IGNORED if f == name else f for f in chosen]
             chosen[col] = name or IGNORED
         return replace(self, fields=tuple(chosen), unsure=_unsure(self.titles, tuple(chosen)))
 
@@ -134,6 +133,9 @@ def _unsure(titles: tuple[str, ...], fields: tuple[str | None, ...]) -> tuple[st
         reasons.append("import.unsure_no_name")
     if any(t and f is None for t, f in zip(titles, fields, strict=True)):
         reasons.append("import.unsure_unknown_titles")
+    named = [f for f in fields if f is not None and f != IGNORED]
+    if len(named) != len(set(named)):
+        reasons.append(TWICE)
     return tuple(reasons)
 
 
