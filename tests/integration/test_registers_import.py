@@ -28,7 +28,7 @@ from tests import registers_files as rf
 from tests.conftest import SETUP, TODAY
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "household-register-sample.xlsx"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "household-register-sample.xlsx"  # ../shared/samples
 
 
 @pytest.fixture(autouse=True)

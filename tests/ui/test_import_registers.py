@@ -13,7 +13,7 @@ from app.services import registers_import as ri
 from app.ui.dialogs import import_dialog
 from tests.ui.helpers import DialogScript
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "household-register-sample.xlsx"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "household-register-sample.xlsx"  # ../shared/samples
 RELATION_COLUMN = 3  # 组, 户号, 姓名, 与户主关系 ...
 
 
