@@ -548,6 +548,42 @@ def cmd_cards(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_excel(args: argparse.Namespace) -> int:
+    """Import an existing register (Excel, WPS, .ods or CSV): the same checks and summary as the preview, a
+    backup first, one transaction; `--dry-run` only checks. Ends with `rows: added N, updated M, refused K`."""
+    from app.services import registers_import as ri
+    from app.services.registers_import.plan import summary_lines
+
+    source = ri.open_source(
+        Path(args.file).expanduser(), args.sheet
+    )  # a wrong file is said before logging in
+    session = _open(args, set_up=True)
+    progress = None if args.quiet else _text_progress
+    try:
+        if args.dry_run:
+            plan = ri.preview(session.db, session.actor, source, today(), progress)
+            backup = None
+        else:
+            result = ri.import_register(
+                session.db, session.actor, source, today(), key=session.key, progress=progress
+            )
+            plan, backup = result.plan, result.backup
+    finally:
+        if not args.quiet:
+            print(file=sys.stderr)  # ends the progress line, also before an error message
+        session.close()
+    for line in summary_lines(plan):
+        print(line)
+    if args.refused and plan.refused:
+        from app.reports.import_refused_xlsx import write_refused_rows
+
+        write_refused_rows(args.refused, plan)
+        print(tr("import.cli_refused_written", path=args.refused))
+    print(tr("import.cli_dry_run") if args.dry_run else tr("import.cli_backup", path=str(backup)))
+    print(tr("import.cli_line", added=plan.added, updated=plan.updated, refused=plan.refused))
+    return 0
+
+
 # the options of `init`: VillageSetup's field -> (option, the wizard's label for its prompt)
 INIT_FIELDS = {
     "village_name": ("--village-name", "wizard.village_name"),
@@ -859,6 +895,15 @@ def build_parser() -> argparse.ArgumentParser:
     cards.add_argument("--out", type=output_file, required=True, help=tr("cli.help_cards_out"))
     cards.add_argument("--quiet", action="store_true", help=tr("cli.help_cards_quiet"))
     cards.set_defaults(func=cmd_cards)
+    import_excel = sub.add_parser("import-excel", help=tr("import.cli_help"))
+    import_excel.add_argument("file", metavar="FILE", help=tr("import.cli_help_file"))
+    import_excel.add_argument("--sheet", metavar="NAME", help=tr("import.cli_help_sheet"))
+    import_excel.add_argument("--dry-run", action="store_true", help=tr("import.cli_help_dry_run"))
+    import_excel.add_argument(
+        "--refused", type=output_file, metavar="FILE", help=tr("import.cli_help_refused")
+    )
+    import_excel.add_argument("--quiet", action="store_true", help=tr("registers.cli_help_quiet"))
+    import_excel.set_defaults(func=cmd_import_excel)
     return parser
 
 

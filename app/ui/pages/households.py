@@ -114,6 +114,7 @@ class HouseholdsPage(QWidget):
         self.support_button = action_button(
             top, "screens.household_support", "householdSupport", self.show_support
         )
+        self.import_button = action_button(top, "import.button", "importRegisters", self.import_registers)
         # Rarely needed, so out of the way: a mistaken household, and records of one person typed twice.
         self.more_button = QToolButton()
         self.more_button.setObjectName("householdMore")
@@ -355,6 +356,19 @@ class HouseholdsPage(QWidget):
         dialog.exec()
         if dialog.changed:
             self.dataChanged.emit()  # follow-ups and the cards changed
+
+    def import_registers(self) -> None:
+        """导入表格: the village's existing Excel registers, through the preview."""
+        from app.ui.dialogs import import_dialog
+
+        path = import_dialog.choose_register_file(self, self.ctx.settings)
+        if path is None:
+            return
+        dialog = import_dialog.ImportDialog(self.ctx, path, self)
+        dialog.exec()
+        if dialog.result_ is not None:
+            self.reload_groups()
+            self._saved()
 
     def print_card(self) -> None:
         household = self.selected_household()
