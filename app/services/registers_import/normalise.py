@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from app.assets import resource
 from app.errors import DomainError
-from app.i18n import RESOURCES
 from app.services.registers_import.reader import Cell
 from app.services.validation import echo, parse_date
 
-SYNONYMS_FILE = RESOURCES / "import" / "synonyms.json"
+SYNONYMS_FILE = resource("import", "synonyms.json")
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel's 1900 leap-year bug included)
 SERIAL_RANGE = (1, 73050)  # 1900-01-01 .. 2099-12-31
 _SPACES = re.compile(r"\s+")
