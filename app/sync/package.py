@@ -44,7 +44,7 @@ from app.models.tracking import CHUNK, canonical_json
 from app.models.village import home_profile
 from app.progress import ProgressFn, report
 from app.services.permissions import Permission, require
-from app.sync.container import PackageRejected, read_zip, write_zip
+from app.sync.container import PackageRejected, ZipReader, write_zip
 from app.sync.keys import OwnKeys, PublicKeys, own_keys, township_keys
 
 FORMAT = "fhd-sync-package"
@@ -324,14 +324,25 @@ def inner_zip(
     )
 
 
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+
+
 def verify_inner(data: bytes, sign_public_b64: str) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Check a package's zip as a reader must before using anything in it: the member rules, the signature of
-    manifest.json by `sign_public_b64`, every member listed with its hash and row count, nothing unlisted.
-    Returns (manifest, members) or raises PackageRejected."""
-    members = read_zip(data)
-    manifest_bytes, signature = members.get("manifest.json"), members.get("manifest.sig")
-    if manifest_bytes is None or signature is None:
+    manifest.json by `sign_public_b64` (before any data member is inflated), every member listed with its hash
+    and row count, nothing unlisted. Returns (manifest, members) or raises PackageRejected."""
+    reader = ZipReader(data)
+    try:
+        return verify_reader(reader, sign_public_b64)
+    finally:
+        reader.close()
+
+
+def verify_reader(reader: ZipReader, sign_public_b64: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    if "manifest.json" not in reader.infos or "manifest.sig" not in reader.infos:
         raise PackageRejected("sync.reject_no_manifest", None)
+    manifest_bytes = reader.read("manifest.json", MAX_MANIFEST_BYTES)
+    signature = reader.read("manifest.sig", 1024)
     try:
         Ed25519PublicKey.from_public_bytes(base64.b64decode(sign_public_b64)).verify(
             base64.b64decode(signature, validate=True), manifest_bytes
@@ -340,21 +351,29 @@ def verify_inner(data: bytes, sign_public_b64: str) -> tuple[dict[str, Any], dic
         raise PackageRejected("sync.reject_signature", None) from None
     try:
         manifest = orjson.loads(manifest_bytes)
-        listed = {m["path"]: m for m in manifest["members"]}
+        listed = {str(m["path"]): m for m in manifest["members"]}
     except (orjson.JSONDecodeError, KeyError, TypeError):
         raise PackageRejected("sync.reject_no_manifest", None) from None
-    if manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise PackageRejected("sync.reject_no_manifest", None)
-    unlisted = set(members) - set(listed) - {"manifest.json", "manifest.sig"}
-    missing = set(listed) - set(members)
-    if unlisted or missing:
-        raise PackageRejected("sync.reject_bad_member", None, name=sorted(unlisted | missing)[0])
-    for path, entry in listed.items():
-        content = members[path]
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise PackageRejected(
+            "sync.reject_format_version", None, version=str(manifest.get("format_version"))[:10]
+        )
+    present = set(reader.names) - {"manifest.json", "manifest.sig"}
+    if present != set(listed):
+        raise PackageRejected("sync.reject_bad_member", None, name=sorted(present ^ set(listed))[0][:80])
+    members = {"manifest.json": manifest_bytes, "manifest.sig": signature}
+    for path in reader.names:
+        if path in members:
+            continue
+        entry = listed[path]
+        content = reader.read(path)
         if sha256_hex(content) != entry.get("sha256"):
             raise PackageRejected("sync.reject_hash", None, name=path)
         if path.endswith(".jsonl") and content.count(b"\n") != entry.get("rows"):
             raise PackageRejected("sync.reject_hash", None, name=path)
+        members[path] = content
     return manifest, members
 
 

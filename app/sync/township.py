@@ -52,12 +52,20 @@ from app.models.tracking import CHUNK, fill_deferred, replicate_rows
 from app.progress import ProgressFn, report
 from app.services import auth, supplies
 from app.services.permissions import Permission, require
-from app.sync.container import PackageRejected, read_zip
+from app.sync.container import PackageRejected, ZipReader
 from app.sync.keys import OwnKeys, do_ensure_own_keys, own_keys, public_keys_of
-from app.sync.package import TRAVELLING_TABLES, schema_version, state_of, verify_inner
+from app.sync.package import (
+    CRYPTO,
+    MAX_MANIFEST_BYTES,
+    TRAVELLING_TABLES,
+    schema_version,
+    state_of,
+    verify_reader,
+)
 from app.vocab import UserRole
 
-MAX_FILE_BYTES = 1024 * 1024 * 1024  # a village package is a few MB; anything near this is not one
+MAX_FILE_BYTES = 1024 * 1024 * 1024
+MAX_SEQ = 1_000_000  # a village writes a dozen packages a year  # a village package is a few MB; anything near this is not one
 AGE_MAGIC = b"age-encryption.org/v1\n"
 ZIP_MAGIC = b"PK\x03\x04"
 # References that may point to a row applied later in the package's order (or in the same table): written NULL
@@ -162,7 +170,31 @@ class Opened:
     encrypted: bool
 
 
-def open_package(s: Session, raw: bytes, own: OwnKeys, *, expected_type: str, sender_role: str) -> Opened:
+def _well_formed(manifest: dict[str, Any]) -> bool:
+    """The manifest's fields the import relies on have the types the spec gives them (a signed manifest can
+    still be written by a broken program)."""
+    origin = manifest.get("origin")
+    seq = manifest.get("seq")
+    return (
+        isinstance(origin, dict)
+        and isinstance(origin.get("epoch", 1), int)
+        and isinstance(seq, int)
+        and 1 <= seq <= MAX_SEQ
+        and isinstance(manifest.get("state", {}), dict)
+        and isinstance(manifest.get("audit_head") or {}, dict)
+        and isinstance(manifest.get("period", ""), str)
+    )
+
+
+def open_package(
+    s: Session,
+    raw: bytes,
+    own: OwnKeys,
+    *,
+    expected_type: str,
+    sender_role: str,
+    allow_unencrypted: bool = False,
+) -> Opened:
     """Decrypt and verify a package addressed to this node, or raise Rejected. Nothing is written."""
     import hashlib
 
@@ -179,27 +211,41 @@ def open_package(s: Session, raw: bytes, own: OwnKeys, *, expected_type: str, se
     else:
         raise Rejected("sync.reject_not_zip")
     try:
-        members = read_zip(zipped)
-        manifest = orjson.loads(members["manifest.json"])
-        origin = manifest["origin"]["node"]
-        if not isinstance(origin, str):
-            raise TypeError
+        reader = ZipReader(zipped)
     except PackageRejected as e:
         raise Rejected(e.msg_id, **e.params) from None
-    except (KeyError, TypeError, orjson.JSONDecodeError):
-        raise Rejected("sync.reject_no_manifest") from None
-    sender = public_keys_of(s, origin, sender_role)
-    if sender is None:
-        raise Rejected("township.reject_unknown_sender", node=origin[:12])
     try:
-        manifest, members = verify_inner(zipped, sender.sign)
+        try:
+            if "manifest.json" not in reader.infos:
+                raise KeyError("manifest.json")
+            claimed = orjson.loads(reader.read("manifest.json", MAX_MANIFEST_BYTES))
+            origin = claimed["origin"]["node"]
+            if not isinstance(origin, str):
+                raise TypeError
+        except (KeyError, TypeError, orjson.JSONDecodeError):
+            raise Rejected("sync.reject_no_manifest") from None
+        sender = public_keys_of(s, origin, sender_role)
+        if sender is None:
+            raise Rejected("township.reject_unknown_sender", node=origin[:12])
+        manifest, members = verify_reader(reader, sender.sign)
     except PackageRejected as e:
         raise Rejected(e.msg_id, **e.params) from None
+    finally:
+        reader.close()
     if manifest.get("origin", {}).get("key_id") != sender.sign_id:
         raise Rejected("sync.reject_signature")
     recipient = manifest.get("recipient")
-    if encrypted and (not isinstance(recipient, dict) or recipient.get("key_id") != own.public.age_id):
+    if not encrypted and not allow_unencrypted:  # never a real package (docs/package-format.md)
+        raise Rejected("township.reject_unencrypted")
+    if encrypted and (
+        not isinstance(recipient, dict)
+        or recipient.get("key_id") != own.public.age_id
+        or recipient.get("node") != own.public.node
+        or manifest.get("crypto") != CRYPTO
+    ):
         raise Rejected("township.reject_wrong_recipient")
+    if not _well_formed(manifest):
+        raise Rejected("sync.reject_no_manifest")
     if manifest.get("package_type") != expected_type:
         raise Rejected("township.reject_wrong_type", kind=str(manifest.get("package_type"))[:40])
     if not isinstance(manifest.get("schema_version"), int) or manifest["schema_version"] > schema_version():
@@ -293,7 +339,10 @@ def parse_members(members: dict[str, bytes]) -> Incoming:
             else:
                 table = next(table_of(m) for m in TRAVELLING_MODELS if m.__tablename__ == name)
                 columns = _columns(table)
-                incoming.rows[name] = [row_from_envelope(table, columns, line) for line in lines]
+                rows = [row_from_envelope(table, columns, line) for line in lines]
+                if len({r["id"] for r in rows}) != len(rows):
+                    raise ValueError("an id twice")
+                incoming.rows[name] = rows
         except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             raise Rejected("township.reject_bad_rows", name=path) from None
     return incoming
@@ -563,30 +612,42 @@ def import_package(db: Database, actor: Actor, file: Path, *, quarantine: Path) 
     suspect) and returned as an outcome, never half applied."""
     file = Path(file)
     try:
+        if file.stat().st_size > MAX_FILE_BYTES:  # said before reading it into memory
+            raise Rejected("township.reject_too_large")
         raw = file.read_bytes()
     except OSError:
         return ImportOutcome(file, "rejected", tr("township.reject_unreadable", file=file.name))
+    except Rejected as e:
+        return _refused(db, actor, file, e, quarantine)
     try:
         with db.write(actor, replicate=True) as s:
-            return do_import_package(s, actor, file, raw)
+            try:
+                return do_import_package(s, actor, file, raw)
+            except (sa.exc.IntegrityError, sa.exc.DataError):  # signed, but not rows this schema can hold
+                raise Rejected("township.reject_bad_rows", name=file.name) from None
     except _Already as already:
         from app.clock import CHINA_TZ
 
         date = already.when.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if already.when else ""
         return ImportOutcome(file, "already", tr("township.already", date=date), already.node, already.seq)
     except Rejected as e:
-        moved = _quarantine(file, quarantine) if e.quarantine else None
-        message = e.message() + (" " + tr("township.quarantined", path=str(moved)) if moved else "")
-        with db.write(actor) as s:
-            _log(
-                s,
-                actor,
-                file,
-                "rejected",
-                reason=e.msg_id[:60],
-                detail={"params": {k: str(v) for k, v in e.params.items()}},
-            )
-        return ImportOutcome(file, "rejected", message, quarantined=moved)
+        return _refused(db, actor, file, e, quarantine)
+
+
+def _refused(db: Database, actor: Actor, file: Path, e: Rejected, quarantine: Path) -> ImportOutcome:
+    """A refusal logged (the only trace a rejected package leaves) and the file moved aside when suspect."""
+    moved = _quarantine(file, quarantine) if e.quarantine else None
+    message = e.message() + (" " + tr("township.quarantined", path=str(moved)) if moved else "")
+    with db.write(actor) as s:
+        _log(
+            s,
+            actor,
+            file,
+            "rejected",
+            reason=e.msg_id[:60],
+            detail={"params": {k: str(v) for k, v in e.params.items()}},
+        )
+    return ImportOutcome(file, "rejected", message, quarantined=moved)
 
 
 def package_files(paths: Iterable[Path]) -> list[Path]:
@@ -625,7 +686,21 @@ def import_packages(
             n / max(len(files), 1),
             tr("township.progress_import", n=n + 1, total=len(files), file=file.name),
         )
-        outcomes.append(import_package(db, actor, file, quarantine=quarantine))
+        try:
+            outcomes.append(import_package(db, actor, file, quarantine=quarantine))
+        except Exception as e:  # noqa: BLE001 - one file's failure never stops the others
+            import logging
+
+            from app import storage
+
+            logging.getLogger(__name__).error("importing a package failed: %s", type(e).__name__)
+            fault = storage.fault_of(e)
+            sentence = (
+                fault.message(quarantine.parent)
+                if fault
+                else tr("township.import_failed", kind=type(e).__name__)
+            )
+            outcomes.append(ImportOutcome(file, "rejected", sentence))
     report(progress, 1.0, tr("township.progress_done"))
     return outcomes
 

@@ -364,3 +364,39 @@ def test_the_enrolment_sheet_prints_the_fingerprints_and_a_qr_code_of_the_keys(v
         check=True,
     ).stdout.strip()
     assert keys.parse_public_keys(scanned) == keys.PublicKeys(own.node, "", "village", own.age, own.sign)
+
+
+def _zip_one(name: str, data: bytes, **info_options) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        info = zipfile.ZipInfo(name)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        for key, value in info_options.items():
+            setattr(info, key, value)
+        z.writestr(info, data)
+    return out.getvalue()
+
+
+def test_the_zip_reader_refuses_what_a_lying_directory_or_an_odd_member_hides():
+    from app.sync.container import PackageRejected, read_zip
+
+    # a bomb whose directory claims a compressed size 200 times smaller than the real inflated size
+    bomb = bytearray(_zip_one("report/x.json", b"0" * 40_000_000))
+    central = bomb.rfind(b"PK\x01\x02")
+    real = int.from_bytes(bomb[central + 24 : central + 28], "little")
+    bomb[central + 20 : central + 24] = (real // 200 + 1).to_bytes(4, "little")
+    with pytest.raises(PackageRejected) as e:
+        read_zip(bytes(bomb))
+    assert e.value.msg_id in ("sync.reject_ratio", "sync.reject_bad_member")
+    # a member marked encrypted, a name with a trailing newline, an unknown compression: refused, not a crash
+    encrypted = bytearray(_zip_one("data/person.jsonl", b"{}\n"))
+    for marker, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # the "encrypted" flag, in both headers
+        at = encrypted.find(marker) + offset
+        encrypted[at] |= 0x1
+    for odd in (
+        bytes(encrypted),
+        _zip_one("manifest.json\n", b"{}"),
+        _zip_one("data/person.jsonl", b"{}\n", compress_type=zipfile.ZIP_BZIP2),
+    ):
+        with pytest.raises(PackageRejected):
+            read_zip(odd)

@@ -153,7 +153,9 @@ def test_every_rejection_is_refused_before_any_write_with_its_own_sentence(
     keys.enrol_township(stranger_village.db, stranger_village.actor, town.public().text())
     cases["unknown_key"] = stranger_village.export(tmp_path / "strangers-stick").path.read_bytes()
 
+    cases["unencrypted"] = village.export(tmp_path / "plain", unencrypted=True).path.read_bytes()
     expected = {
+        "unencrypted": {"township.reject_unencrypted"},
         "flipped": {
             "township.reject_wrong_recipient",
             "sync.reject_not_zip",
