@@ -18,6 +18,7 @@ from app.models.sync import (
     SyncPackage,
     SyncReturn,
     SyncState,
+    SyncTombstone,
     TownshipProfile,
 )
 from app.models.user import SYSTEM_USER_ID, User
@@ -63,6 +64,7 @@ __all__ = [
     "SyncPackage",
     "SyncReturn",
     "SyncState",
+    "SyncTombstone",
     "TownshipProfile",
     "TRAVELLING_MODELS",
     "User",

@@ -164,3 +164,16 @@ class SyncReturn(Base):
     created_by: Mapped[str] = mapped_column(sa.String(36), nullable=False)
     file_name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     size: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
+
+class SyncTombstone(Base):
+    """A voided record a township never held (voided in its village before any package carried it): kept so
+    that the township's state digests equal the village's (sync-bundle.md "state")."""
+
+    __tablename__ = "sync_tombstone"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    record_table: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    owner: Mapped[str] = mapped_column(sa.String(12), nullable=False, index=True)
+    rev: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    deleted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)

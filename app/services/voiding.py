@@ -90,6 +90,11 @@ def do_void_person(
         (SupportEntitlement, SupportEntitlement.person_id),
     ):
         _void_all(s, model, column == p.id, reason)
+    # their follow-ups (and the answers recorded on them) go with them: nothing live may point at a voided
+    # person, or a township that never held the person could not take the follow-ups (sync-bundle.md)
+    their_visits = sa.select(Followup.id).where(Followup.person_id == p.id)
+    _void_all(s, FollowupAnswer, FollowupAnswer.followup_id.in_(their_visits), reason)
+    _void_all(s, Followup, Followup.person_id == p.id, reason)
     household = s.get(Household, p.household_id)
     if household is not None and household.head_person_id == p.id:
         household.head_person_id = None

@@ -162,6 +162,18 @@ def state_of(s: Session, node: str) -> dict[str, Any]:
         for rid, rev, in_use in s.execute(owned):
             (live if in_use else voided).append((rid, rev))
         state[model.__tablename__] = state_digest(live)
+    from app.models import (
+        SyncTombstone,  # a township's record of voided rows it never held (none in a village)
+    )
+
+    known = {rid for rid, _ in voided}
+    voided += [
+        (rid, rev)
+        for rid, rev in s.execute(
+            sa.select(SyncTombstone.id, SyncTombstone.rev).where(SyncTombstone.owner == node)
+        )
+        if rid not in known
+    ]
     state["tombstone"] = state_digest(voided)
     return state
 

@@ -386,6 +386,23 @@ def _check_parents(s: Session, incoming: Incoming, applying: dict[str, list[dict
                 )
 
 
+def _note_unheld(s: Session, table: str, node: str, stones: Sequence[dict[str, Any]]) -> None:
+    """Voided records this township never held: noted (newest revision), so the state digests agree."""
+    from app.models import SyncTombstone
+
+    for t in stones:
+        known = s.get(SyncTombstone, t["id"])
+        if known is None:
+            s.add(
+                SyncTombstone(
+                    id=t["id"], record_table=table, owner=node, rev=t["rev"], deleted_at=t["deleted_at"]
+                )
+            )
+        elif known.owner == node and t["rev"] > known.rev:
+            known.rev, known.deleted_at = t["rev"], t["deleted_at"]
+    s.flush()
+
+
 def _check_chain(s: Session, node: str, lines: Sequence[dict[str, Any]], head: dict[str, Any]) -> bool:
     """The audit lines link up (each line's prev_hash is the previous line's hash, the last is the manifest's
     head) and continue the chain whose head an earlier package left here, when we hold that one."""
@@ -499,6 +516,7 @@ def _apply(s: Session, actor: Actor, file: Path, opened: Opened) -> ImportOutcom
         name = model.__tablename__
         stones = incoming.tombstones.get(name, [])
         held = _existing(s, table_of(model), [t["id"] for t in stones])
+        _note_unheld(s, name, node, [t for t in stones if t["id"] not in held])
         rows = [{**t, "owner": node, "updated_at": t["deleted_at"]} for t in stones if t["id"] in held]
         if rows:
             result = replicate_rows(s, model, rows, sender=node)

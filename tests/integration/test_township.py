@@ -398,3 +398,30 @@ def test_a_copy_that_differs_asks_the_village_for_a_full_package(town, village, 
     assert returns.full_export_requested(village.db)
     village.export(stick, full=True)
     assert not returns.full_export_requested(village.db)
+
+
+def test_a_record_voided_before_any_package_carried_it_never_blocks_the_village(town, village, tmp_path):
+    from app.models import Followup, StockMovement
+    from app.services import voiding
+
+    with village.db.read() as s:
+        with_visits = s.execute(
+            sa.select(Followup.person_id)
+            .where(
+                Followup.deleted_at.is_(None),
+                ~Followup.person_id.in_(
+                    sa.select(StockMovement.person_id).where(StockMovement.person_id.is_not(None))
+                ),
+            )
+            .limit(1)
+        ).scalar_one()
+    voiding.void_person(village.db, village.actor, with_visits, "重复录入", today())
+    with village.db.read() as s:  # nothing live points at the voided person: their visits went with them
+        assert not s.execute(
+            sa.select(Followup.id).where(Followup.person_id == with_visits, Followup.live())
+        ).first()
+    [first] = town.import_(village.export(tmp_path / "stick").path)
+    assert first.outcome == "applied" and first.state_ok is True, first.message
+    [second] = town.import_(village.export(tmp_path / "stick").path)
+    assert second.outcome == "applied" and second.state_ok is True
+    assert not [s for s in township.village_statuses(town.db, today()) if s.needs_full]

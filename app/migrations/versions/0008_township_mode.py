@@ -5,7 +5,8 @@
   kept as an anchor, and the village's report/monthly.json exactly as submitted;
 - sync_conflict: rows not applied because the sender does not own them;
 - sync_correction: field changes a township proposes for a village's records (and their fate in the village);
-- sync_return: the return packages a township wrote.
+- sync_return: the return packages a township wrote;
+- sync_tombstone: records a township never held, voided in their village before any package carried them.
 
 All start empty. Every travelling table gets an index on `owner` (a township's figures and digests are per
 village). The ledger's rules are made anew, a lot now being a village's (owner, item, lot): in a
@@ -121,6 +122,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_return")),
         sa.UniqueConstraint("village", "seq", name="uq_sync_return_village_seq"),
     )
+    op.create_table(
+        "sync_tombstone",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("record_table", sa.String(40), nullable=False),
+        sa.Column("owner", sa.String(12), nullable=False),
+        sa.Column("rev", sa.Integer(), nullable=False),
+        sa.Column("deleted_at", stamp, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_tombstone")),
+    )
+    op.create_index(op.f("ix_sync_tombstone_owner"), "sync_tombstone", ["owner"], unique=False)
     for table in TRAVELLING:
         op.create_index(op.f(f"ix_{table}_owner"), table, ["owner"], unique=False)
     _remake_ledger_rules()
@@ -133,6 +144,8 @@ def _remake_ledger_rules() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_sync_tombstone_owner"), table_name="sync_tombstone")
+    op.drop_table("sync_tombstone")
     for table in TRAVELLING:
         op.drop_index(op.f(f"ix_{table}_owner"), table_name=table)
     op.drop_table("sync_return")
