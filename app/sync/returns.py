@@ -471,9 +471,17 @@ def _value_for(table: str, field: str, value: Any) -> Any:
     return None if value is None else str(value)
 
 
-def do_decide_correction(s: Session, actor: Actor, correction_id: str, accept: bool) -> None:
-    """The officer accepts (the field is changed as an ordinary, audited edit by the officer, travelling back in
-    the next package) or declines a proposed correction."""
+def do_decide_correction(s: Session, actor: Actor, correction_id: str, accept: bool, today: dt.date) -> None:
+    """The officer accepts or declines a proposed correction. Accepting is the same save as the member's or
+    household's form with that one field changed: the form's rules (ID checksum and uniqueness, pinyin keys,
+    follow-ups re-planned after a new birth date), stamped and audited as the officer's change, travelling back
+    in the next package. A record changed since the township saw it is not overwritten: decline, or correct by
+    hand."""
+    from dataclasses import replace
+
+    from app.models import VillagerGroup
+    from app.services import households
+
     correction = s.get(SyncCorrection, correction_id)
     if correction is None or correction.status != "proposed":
         raise DomainError("returns.correction_gone", None)
@@ -482,17 +490,51 @@ def do_decide_correction(s: Session, actor: Actor, correction_id: str, accept: b
         record = _record(s, correction.record_table, correction.record_id)
         if record is None or record.deleted_at is not None:
             raise DomainError("returns.record_unknown", None)
-        setattr(
-            record,
-            correction.field,
-            _value_for(correction.record_table, correction.field, orjson.loads(correction.new_value)),
-        )
+        current = getattr(record, correction.field)
+        proposed_old = orjson.loads(correction.old_value)
+        if _comparable(current) != _comparable(proposed_old):
+            raise DomainError("returns.changed_since", None, name=tr(f"sync_ui.field.{correction.field}"))
+        value = _value_for(correction.record_table, correction.field, orjson.loads(correction.new_value))
+        if isinstance(record, Person):
+            data = households.PersonInput(
+                name=record.name,
+                sex=record.sex,
+                birth_date=record.birth_date,
+                id_number=record.id_number,
+                relation=record.relation,
+                marital_status=record.marital_status,
+                marriage_date=record.marriage_date,
+                phone=record.phone,
+                residence_status=record.residence_status,
+                residence_place=record.residence_place,
+                notes=record.notes,
+            )
+            households.do_update_person(
+                s, actor, record.id, replace(data, **{correction.field: value}), today
+            )
+        else:
+            group = s.get(VillagerGroup, record.group_id)
+            home = households.HouseholdInput(
+                household_no=record.household_no,
+                group_no=group.number if group is not None else 1,
+                address=record.address,
+                phone=record.phone,
+                residence_type=record.residence_type,
+                notes=record.notes,
+            )
+            households.do_update_household(s, actor, record.id, replace(home, **{correction.field: value}))
     correction.status = "accepted" if accept else "declined"
     correction.decided_at, correction.decided_by = now_utc(), actor.user_id
 
 
+def _comparable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
 def decide_correction(db: Database, actor: Actor, correction_id: str, accept: bool) -> None:
-    db.run(actor, do_decide_correction, correction_id, accept)
+    db.run(actor, do_decide_correction, correction_id, accept, today())
 
 
 def package_id_of_zip(zipped: bytes) -> str:

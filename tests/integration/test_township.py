@@ -425,3 +425,43 @@ def test_a_record_voided_before_any_package_carried_it_never_blocks_the_village(
     [second] = town.import_(village.export(tmp_path / "stick").path)
     assert second.outcome == "applied" and second.state_ok is True
     assert not [s for s in township.village_statuses(town.db, today()) if s.needs_full]
+
+
+def test_an_accepted_correction_goes_through_the_forms_rules_and_never_overwrites_a_newer_edit(
+    town, village, tmp_path
+):
+    from app.errors import DomainError
+    from app.services.search import search
+
+    town.import_(village.export(tmp_path / "stick").path)
+    with village.db.read() as s:
+        first, second = s.execute(
+            sa.select(Person.id, Person.phone)
+            .where(Person.owner == village.code)
+            .order_by(Person.id)
+            .limit(2)
+        ).all()
+    returns.propose_correction(
+        town.db, town.actor, village.code, "person", first.id, "name", "欧阳修文", "姓名写错"
+    )
+    returns.propose_correction(
+        town.db, town.actor, village.code, "person", second.id, "phone", "13977778888", "换号"
+    )
+    (tmp_path / "back").mkdir()
+    returns.apply_return(
+        village.db,
+        village.actor,
+        returns.write_return(town.db, town.actor, village.code, tmp_path / "back").path,
+    )
+    _edit_phone(village, second.id, "13600000000")  # the officer changed it meanwhile
+    by_field = {c.field: c for c in returns.corrections(village.db)}
+    returns.decide_correction(village.db, village.actor, by_field["name"].id, accept=True)
+    assert [hit.id for hit in search(village.db, "ouyangxiuwen")][:1] == [
+        first.id
+    ]  # pinyin keys renewed
+    with pytest.raises(DomainError) as refused:
+        returns.decide_correction(village.db, village.actor, by_field["phone"].id, accept=True)
+    assert refused.value.msg_id == "returns.changed_since"
+    assert _person_phone(village.db, second.id) == "13600000000"
+    returns.decide_correction(village.db, village.actor, by_field["phone"].id, accept=False)
+    assert returns.corrections(village.db) == []
