@@ -628,11 +628,14 @@ def replicate_rows(
     *,
     sender: str,
     deferred: Iterable[str] = (),
+    authoritative: bool = False,
 ) -> Replicated:
     """Apply rows as another node wrote them (a package): the incoming `id`, `rev`, `owner`, `created_*` and
     `updated_*` are kept exactly. A row whose rev is not newer than the stored one is skipped; a row the
     sending node does not own (by the incoming owner, or by the stored row's owner) is a conflict, not applied.
-    Columns named in `deferred` (references to rows applied later) are written NULL now and set by
+    `authoritative` applies every row whose revision differs from the stored one, older ones too (a village's
+    first package after restoring a backup describes what it holds now). Columns named in `deferred` (references
+    to rows applied later) are written NULL now and set by
     `fill_deferred(…, result.written, column)` once every table is applied; the audit lines hold their final
     values."""
     session.flush()
@@ -651,7 +654,11 @@ def replicate_rows(
         if given.get("owner") != sender or owner != sender:
             conflicts.append((given["id"], str(owner)))
             continue
-        if old is not None and given["rev"] <= old["rev"]:
+        if old is not None and (
+            image(table, {**old, **given}) == image(table, old)
+            if authoritative
+            else given["rev"] <= old["rev"]
+        ):  # authoritative (a village's first package after a restore): its state wins, revisions may go back
             skipped += 1
             continue
         row = {**(old or base), **given}

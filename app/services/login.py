@@ -147,10 +147,15 @@ def recover(folder: Path, damaged: DamagedVillage, backup: Path) -> tuple[Logged
 
 
 def audit_recovery(session: LoggedIn, backup: Path, kept: Path | None) -> None:
+    """Every restore is audited, and the village's packages begin a new epoch (app/sync/epoch.py)."""
     from app.services.audit import record_event
 
     details = {"from": backup.name} | ({"damaged_kept": kept.name} if kept is not None else {})
     record_event(session.db, session.actor, "restore", "database", details)
+    from app.sync.epoch import do_begin_new_epoch  # the packages start a new epoch after any restore
+
+    with session.db.write(Actor.system(session.db.node)) as s:
+        do_begin_new_epoch(s, session.actor)
 
 
 def _open_unlocked(folder: Path, key: bytes, user_id: str, failed_before: tuple[str, ...]) -> LoggedIn:

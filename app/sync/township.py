@@ -466,6 +466,15 @@ def _apply(s: Session, actor: Actor, file: Path, opened: Opened) -> ImportOutcom
     manifest, node = opened.manifest, opened.manifest["origin"]["node"]
     epoch, seq = int(manifest["origin"].get("epoch", 1)), int(manifest["seq"])
     applied = _applied_seqs(s, node, epoch)
+    newest_epoch = s.execute(
+        sa.select(sa.func.max(SyncImport.epoch)).where(
+            SyncImport.node == node, SyncImport.outcome == "applied"
+        )
+    ).scalar()
+    if newest_epoch is not None and epoch < newest_epoch:
+        raise Rejected("township.reject_old_epoch", False, epoch=epoch, newest=newest_epoch)
+    # the first package of a newer epoch (the village restored a backup) is the whole truth about the village
+    authoritative = newest_epoch is not None and epoch > newest_epoch
     if applied.get(seq) == opened.package_id:
         when = s.execute(
             sa.select(SyncImport.imported_at)
@@ -504,7 +513,14 @@ def _apply(s: Session, actor: Actor, file: Path, opened: Opened) -> ImportOutcom
         name = model.__tablename__
         if not applying[name]:
             continue
-        result = replicate_rows(s, model, applying[name], sender=node, deferred=DEFERRED.get(name, ()))
+        result = replicate_rows(
+            s,
+            model,
+            applying[name],
+            sender=node,
+            deferred=DEFERRED.get(name, ()),
+            authoritative=authoritative,
+        )
         counts[name] = [result.inserted, result.updated, result.skipped]
         conflicts += [(name, rid, owner) for rid, owner in result.conflicts]
         written[name] = result.written
@@ -519,7 +535,7 @@ def _apply(s: Session, actor: Actor, file: Path, opened: Opened) -> ImportOutcom
         _note_unheld(s, name, node, [t for t in stones if t["id"] not in held])
         rows = [{**t, "owner": node, "updated_at": t["deleted_at"]} for t in stones if t["id"] in held]
         if rows:
-            result = replicate_rows(s, model, rows, sender=node)
+            result = replicate_rows(s, model, rows, sender=node, authoritative=authoritative)
             tally = counts.setdefault(name, [0, 0, 0])
             tally[1] += result.updated
             tally[2] += result.skipped

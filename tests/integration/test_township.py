@@ -456,12 +456,52 @@ def test_an_accepted_correction_goes_through_the_forms_rules_and_never_overwrite
     _edit_phone(village, second.id, "13600000000")  # the officer changed it meanwhile
     by_field = {c.field: c for c in returns.corrections(village.db)}
     returns.decide_correction(village.db, village.actor, by_field["name"].id, accept=True)
-    assert [hit.id for hit in search(village.db, "ouyangxiuwen")][:1] == [
-        first.id
-    ]  # pinyin keys renewed
+    assert [hit.id for hit in search(village.db, "ouyangxiuwen")][:1] == [first.id]  # pinyin keys renewed
     with pytest.raises(DomainError) as refused:
         returns.decide_correction(village.db, village.actor, by_field["phone"].id, accept=True)
     assert refused.value.msg_id == "returns.changed_since"
     assert _person_phone(village.db, second.id) == "13600000000"
     returns.decide_correction(village.db, village.actor, by_field["phone"].id, accept=False)
     assert returns.corrections(village.db) == []
+
+
+def test_after_a_restore_the_village_starts_a_new_epoch_and_the_township_follows(town, tmp_path):
+    import datetime as dt
+
+    from app import backups, config
+    from app.services import households as hh
+    from app.services import login
+    from tests.conftest import SETUP
+
+    session = login.set_up_new_village(tmp_path / "village", SETUP)
+    try:
+        keys.enrol_township(session.db, session.actor, town.public().text())
+        keys.enrol_village(town.db, town.actor, keys.read_keys(session.db)[0].text())
+        home = hh.create_household(session.db, session.actor, hh.HouseholdInput("0101", 1, "一组 1 号"))
+        person = hh.add_person(
+            session.db,
+            session.actor,
+            home,
+            hh.PersonInput("王芳", sex="F", birth_date=dt.date(1990, 1, 1)),
+            today(),
+        )
+        stick = tmp_path / "stick"
+        stick.mkdir()
+        town.import_(package.export_package(session.db, session.actor, stick).path)
+        made = backups.make_backup(config.database_path(session.folder), session.key, "manual")
+        with session.db.write(session.actor) as s:
+            s.get(Person, person).phone = "13800000001"  # rev 2, sent and applied
+        town.import_(package.export_package(session.db, session.actor, stick).path)
+        backups.restore(config.database_path(session.folder), session.key, made.path)
+        session.close()
+        session = login.reopen(session.folder, session.key, session.user.id)
+        login.audit_recovery(session, made.path, None)
+        with session.db.write(session.actor) as s:
+            s.get(Person, person).phone = "13800000009"  # rev 2 again, other content
+        again = package.export_package(session.db, session.actor, stick)
+        assert package.PACKAGE_NAME.match(again.path.name).group(2, 3) == ("2", "1")  # epoch 2, number 1
+        [outcome] = town.import_(again.path)
+        assert outcome.outcome == "applied" and outcome.state_ok is True, outcome.message
+        assert _person_phone(town.db, person) == "13800000009"
+    finally:
+        session.close()
