@@ -692,6 +692,11 @@ def cmd_package_export(args: argparse.Namespace) -> int:
     session = _open(args, set_up=True)
     try:
         recovery = KeyFile.load(session.folder).recovery if KeyFile.exists(session.folder) else None
+        from app.sync.returns import full_export_requested
+
+        if not args.full and full_export_requested(session.db):  # the township asked for the whole village
+            args.full = True
+            print(tr("returns.full_requested"))
         done = export_package(
             session.db,
             session.actor,

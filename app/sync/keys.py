@@ -255,6 +255,11 @@ def do_enrol_village(s: Session, actor: Actor, keys: PublicKeys) -> PublicKeys:
         raise KeyProblem("township.keys_not_village", "keys")
     if keys.node[:9] != township.code[:9] or keys.node == township.code:
         raise KeyProblem("township.keys_other_township", "keys", node=keys.node, ours=township.code)
+    shared = s.execute(
+        sa.select(SyncKey.node).where(SyncKey.node != keys.node, SyncKey.public.in_([keys.sign, keys.age]))
+    ).scalar()
+    if shared is not None:  # one key pair for two units: a copied file, never a real village's own keys
+        raise KeyProblem("township.keys_shared", "keys", node=shared)
     profile = s.get(VillageProfile, keys.node)
     name = keys.name or keys.node
     if profile is None:

@@ -363,8 +363,11 @@ def _existing(s: Session, table: sa.Table, ids: Iterable[str]) -> dict[str, str]
     return found
 
 
-def _check_parents(s: Session, incoming: Incoming, applying: dict[str, list[dict[str, Any]]]) -> None:
-    """Every reference of a row to apply points to a row stored here or carried by the package."""
+def _check_parents(
+    s: Session, incoming: Incoming, applying: dict[str, list[dict[str, Any]]], node: str, township_code: str
+) -> None:
+    """Every reference of a row to apply points to a row of the same village stored here or carried by the
+    package (or to the township's own catalogue)."""
     in_package: dict[str, set[str]] = {t: {r["id"] for r in rows} for t, rows in incoming.rows.items()}
     for model in TRAVELLING_MODELS:
         table = table_of(model)
@@ -379,7 +382,9 @@ def _check_parents(s: Session, incoming: Incoming, applying: dict[str, list[dict
             )
             if not wanted:
                 continue
-            missing = wanted - set(_existing(s, parent, wanted))
+            found = _existing(s, parent, wanted)
+            # a village's rows point only at its own records (and at the township's catalogue)
+            missing = {w for w in wanted if found.get(w) not in (node, township_code)}
             if missing:
                 raise Rejected(
                     "township.reject_orphan", table=model.__tablename__, column=column, parent=parent.name
@@ -504,7 +509,8 @@ def _apply(s: Session, actor: Actor, file: Path, opened: Opened) -> ImportOutcom
             # intermediate balance at least the final one
             rows = sorted(rows, key=lambda r: (r["direction"] != 1, r["movement_date"], r["id"]))
         applying[name] = rows
-    _check_parents(s, incoming, applying)
+    township_code = s.execute(sa.select(TownshipProfile.code)).scalar() or ""
+    _check_parents(s, incoming, applying, node, township_code)
 
     counts: dict[str, list[int]] = {}
     conflicts: list[tuple[str, str, str]] = []

@@ -505,3 +505,42 @@ def test_after_a_restore_the_village_starts_a_new_epoch_and_the_township_follows
         assert _person_phone(town.db, person) == "13800000009"
     finally:
         session.close()
+
+
+def test_one_key_for_two_villages_and_a_row_pointing_into_another_village_are_refused(
+    town, village, tmp_path
+):
+    from app.errors import DomainError
+
+    copied = keys.PublicKeys(
+        "620422103209", "抄来的村", "village", village.keys().public.age, village.keys().public.sign
+    )
+    with pytest.raises(DomainError) as shared:
+        keys.enrol_village(town.db, town.actor, copied.text())
+    assert shared.value.msg_id == "township.keys_shared"
+
+    neighbour = make_village(tmp_path / "villages", "620422103202", "白塔村", town, seed=2)
+    town.import_(neighbour.export(tmp_path / "n").path)
+    with town.db.read() as s:
+        theirs = (
+            s.execute(
+                sa.select(sa.text("id")).select_from(sa.text("household")).where(sa.text("owner = :o")),
+                {"o": neighbour.code},
+            )
+            .scalars()
+            .first()
+        )
+    made = village.export(tmp_path / "stick")
+    members = open_inner(made.path, town)
+    lines = [orjson.loads(line) for line in members["data/person.jsonl"].splitlines()]
+    lines[0]["data"]["household_id"] = theirs  # a member of our village in the neighbour's household
+    members["data/person.jsonl"] = b"".join(
+        orjson.dumps(line, option=orjson.OPT_SORT_KEYS) + b"\n" for line in lines
+    )
+    [outcome] = town.import_(resign(members, village, town, tmp_path / made.path.name))
+    assert (
+        outcome.outcome == "rejected"
+        and tr("township.reject_orphan", table="person", column="household_id", parent="household")
+        == outcome.message.split(" " + tr("township.quarantined", path="")[:4])[0]
+    )
+    neighbour.db.dispose()
