@@ -632,11 +632,44 @@ def _stick_problem(error: OSError, folder: Path) -> DomainError:
     return storage.StorageFailed(f"sync.stick_{kind}", None, folder=str(folder))
 
 
+def _void_orphaned_visits(s: Session) -> int:
+    """Follow-ups (and their answers) still live for a person voided before voiding took them along (older
+    versions of the app): voided now, as the app's own audited change, so that no live row of a package points
+    at a voided record (a township that never held the person could not take them)."""
+    from app.models import Followup, FollowupAnswer, Person
+
+    reason = tr("sync.orphan_void_reason")
+
+    orphans = (
+        s.execute(
+            sa.select(Followup).where(
+                Followup.live(),
+                Followup.person_id.in_(sa.select(Person.id).where(Person.deleted_at.is_not(None))),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not orphans:
+        return 0
+    now = now_utc()
+    ids = [f.id for f in orphans]
+    for answer in s.execute(
+        sa.select(FollowupAnswer).where(FollowupAnswer.live(), FollowupAnswer.followup_id.in_(ids))
+    ).scalars():
+        answer.deleted_at, answer.deleted_reason = now, reason
+    for visit in orphans:
+        visit.deleted_at, visit.deleted_reason = now, reason
+    s.flush()
+    return len(orphans)
+
+
 def _reserve_number(db: Database, actor: Actor) -> tuple[str, int, int, str | None, int, int]:
     """(node, seq, epoch, prev_package_id, acked_seq, acked_audit_seq) with `seq` taken for good."""
 
     def take(s: Session, actor: Actor) -> tuple[str, int, int, str | None, int, int]:
         node, state, seq = _reserve(s, actor)
+        _void_orphaned_visits(s)
         return node, seq, state.epoch, state.last_package_id, state.acked_seq, state.acked_audit_seq
 
     return db.run(actor, take)

@@ -543,3 +543,36 @@ def test_one_key_for_two_villages_and_a_row_pointing_into_another_village_are_re
         tr("township.reject_orphan", table="person", column="household_id", parent="household")
     )
     neighbour.db.dispose()
+
+
+def test_visits_left_live_by_an_older_version_are_voided_before_the_package_is_made(town, village, tmp_path):
+    from app.models import Followup, StockMovement
+
+    with village.db.read() as s:
+        someone = s.execute(
+            sa.select(Followup.person_id)
+            .where(
+                Followup.deleted_at.is_(None),
+                ~Followup.person_id.in_(
+                    sa.select(StockMovement.person_id).where(StockMovement.person_id.is_not(None))
+                ),
+            )
+            .limit(1)
+        ).scalar_one()
+    from app.models import FollowupAnswer
+    from app.services import voiding
+
+    voiding.void_person(village.db, village.actor, someone, "重复录入", today())
+    with village.db.write(village.actor) as s:  # as older versions left it: the person's visits still live
+        for visit in s.execute(sa.select(Followup).where(Followup.person_id == someone)).scalars():
+            visit.deleted_at = visit.deleted_reason = None
+            for answer in s.execute(
+                sa.select(FollowupAnswer).where(FollowupAnswer.followup_id == visit.id)
+            ).scalars():
+                answer.deleted_at = answer.deleted_reason = None
+    [outcome] = town.import_(village.export(tmp_path / "stick").path)
+    assert outcome.outcome == "applied" and outcome.state_ok is True, outcome.message
+    with village.db.read() as s:
+        assert not s.execute(
+            sa.select(Followup.id).where(Followup.person_id == someone, Followup.live())
+        ).first()
