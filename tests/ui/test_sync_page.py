@@ -36,12 +36,13 @@ def session(tmp_path):
     opened.close()
 
 
-def when_modal(qtbot, handle) -> None:
-    """Run `handle(widget)` on the next modal window that comes up, as the officer would answer it."""
+def when_modal(qtbot, handle, kind=QMessageBox) -> None:
+    """Run `handle(widget)` on the next modal window of `kind` that comes up, as the officer would answer it
+    (a progress dialog of a slow export in between is left alone)."""
 
     def check() -> None:
         widget = QApplication.activeModalWidget()
-        if widget is None or not widget.isVisible():
+        if not isinstance(widget, kind) or not widget.isVisible():
             QTimer.singleShot(20, check)
             return
         handle(widget)
@@ -85,7 +86,7 @@ def test_enrol_the_township_export_to_a_stick_and_see_it_in_the_history(
         compared.append(box.text())
         box.button(QMessageBox.StandardButton.Yes).click()
 
-    when_modal(qtbot, paste)
+    when_modal(qtbot, paste, QInputDialog)
     page.enrol_paste_button.click()
     qtbot.waitUntil(lambda: bool(compared))
     assert keys.read_aloud(township.public.sign_id) in compared[0]
