@@ -599,14 +599,12 @@ INIT_FIELDS = {
 
 def _read_key_text(path: str) -> str:
     """A public-key file as text (UTF-8, or GB18030 from an old Windows editor)."""
+    from app.sync.keys import read_key_file
+
     try:
-        raw = Path(path).expanduser().read_bytes()[:65536]
+        return read_key_file(Path(path).expanduser())
     except OSError:
         raise CliError(tr("sync_ui.cli_file_unreadable", path=path)) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030", errors="replace")
 
 
 def _print_keys(label_id: str, keys: object) -> None:

@@ -80,6 +80,16 @@ class PublicKeys:
         return f"{KEYS_HEADER};role={self.role};node={self.node};age={self.age};ed25519={self.sign}"
 
 
+def read_key_file(path: Path) -> str:
+    """A public-key file's text: UTF-8 (with or without a BOM), or GB18030 as an old Windows editor saves it.
+    Only its beginning is read: a key file is a few hundred bytes."""
+    raw = Path(path).read_bytes()[:65536]
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", errors="replace")
+
+
 def sign_key_id(public_b64: str) -> str:
     return "ed25519:" + hashlib.sha256(base64.b64decode(public_b64)).hexdigest()[:16]
 
@@ -275,24 +285,7 @@ def do_enrol_village(s: Session, actor: Actor, keys: PublicKeys) -> PublicKeys:
         )
     elif keys.name and profile.name != keys.name:
         profile.name = keys.name
-    rows = _stored(s, keys.node)
-    now = now_utc()
-    for purpose, public in ((SIGN, keys.sign), (AGE, keys.age)):
-        row = rows.get(purpose)
-        if row is None:
-            s.add(
-                SyncKey(
-                    id=f"{keys.node}:{purpose}",
-                    node=keys.node,
-                    purpose=purpose,
-                    name=name,
-                    public=public,
-                    created_at=now,
-                )
-            )
-        elif row.public != public or row.name != name:
-            row.public, row.name, row.created_at = public, name, now
-    s.flush()
+    _store_public(s, keys, name)
     return keys
 
 
@@ -318,11 +311,16 @@ def do_enrol_township(s: Session, actor: Actor, keys: PublicKeys, *, allow_demo:
         raise KeyProblem("sync.keys_other_township", "keys", node=keys.node, ours=profile.township_code)
     if not allow_demo and is_demo_key(keys):
         raise KeyProblem("sync.keys_demo_refused", "keys")
+    _store_public(s, keys, keys.name or profile.township_name)
+    return keys
+
+
+def _store_public(s: Session, keys: PublicKeys, name: str) -> None:
+    """Enrol (or replace) another node's public keys under `name`."""
     rows = _stored(s, keys.node)
     now = now_utc()
     for purpose, public in ((SIGN, keys.sign), (AGE, keys.age)):
         row = rows.get(purpose)
-        name = keys.name or profile.township_name
         if row is None:
             s.add(
                 SyncKey(
@@ -337,7 +335,6 @@ def do_enrol_township(s: Session, actor: Actor, keys: PublicKeys, *, allow_demo:
         elif row.public != public or row.name != name:
             row.public, row.name, row.created_at = public, name, now
     s.flush()
-    return keys
 
 
 def ensure_own_keys(db: Database, actor: Actor) -> PublicKeys:

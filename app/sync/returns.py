@@ -16,7 +16,6 @@ The village applies it idempotently: the same return package twice changes nothi
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ from app.models import (
     new_id,
 )
 from app.models.base import table_of
-from app.models.tracking import canonical_json, replicate_rows
+from app.models.tracking import replicate_rows
 from app.models.village import home_profile
 from app.services.permissions import Permission, require
 from app.sync.keys import own_keys, public_keys_of, township_keys
@@ -51,6 +50,7 @@ from app.sync.package import (
     CRYPTO,
     FORMAT,
     FORMAT_VERSION,
+    _read_back,
     app_version,
     envelope,
     inner_zip,
@@ -67,7 +67,6 @@ CORRECTABLE: dict[str, tuple[str, ...]] = {
     "person": ("name", "phone", "id_number", "birth_date", "notes"),
     "household": ("address", "phone", "notes"),
 }
-MODELS: dict[str, type[Person] | type[Household]] = {"person": Person, "household": Household}
 
 
 def _record(s: Session, table: str, record_id: str) -> Person | Household | None:
@@ -268,7 +267,7 @@ def write_return(db: Database, actor: Actor, village: str, out_dir: Path) -> Ret
     path = out_dir / _return_name(village, seq, created.date())
     with atomic_output(path, mode=0o644) as tmp:
         tmp.write_bytes(blob)
-    if path.read_bytes() != blob:
+    if _read_back(path) != blob:  # as the village export: from the stick, not the page cache
         path.unlink(missing_ok=True)
         raise DomainError("sync.readback_failed", None, path=str(path))
 
@@ -535,16 +534,6 @@ def _comparable(value: Any) -> Any:
 
 def decide_correction(db: Database, actor: Actor, correction_id: str, accept: bool) -> None:
     db.run(actor, do_decide_correction, correction_id, accept, today())
-
-
-def package_id_of_zip(zipped: bytes) -> str:
-    from app.sync.container import read_zip
-
-    return hashlib.sha256(read_zip(zipped)["manifest.json"]).hexdigest()
-
-
-def _canonical(obj: Any) -> bytes:
-    return canonical_json(obj)
 
 
 def full_export_requested(db: Database) -> bool:

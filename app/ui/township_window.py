@@ -340,7 +340,7 @@ class TownshipWindow(QMainWindow):
         if not chosen:
             return
         try:
-            text = Path(chosen).read_text(encoding="utf-8-sig", errors="replace")
+            text = sync_keys.read_key_file(Path(chosen))
             found = sync_keys.parse_public_keys(text)
         except Exception as e:  # noqa: BLE001 - shown calmly and logged
             show_error(self, e)
@@ -348,20 +348,9 @@ class TownshipWindow(QMainWindow):
         self.enrol_text(text, found)
 
     def enrol_text(self, text: str, found: sync_keys.PublicKeys) -> bool:
-        answer = QMessageBox.question(
-            self,
-            tr("sync_ui.compare_title"),
-            tr(
-                "sync_ui.compare",
-                name=found.name,
-                node=found.node,
-                sign=sync_keys.read_aloud(found.sign_id),
-                age=sync_keys.read_aloud(found.age_id),
-            ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        from app.ui.pages.sync import fingerprints_match
+
+        if not fingerprints_match(self, found):
             return False
         try:
             sync_keys.enrol_village(self.ctx.db, self.ctx.actor, text)

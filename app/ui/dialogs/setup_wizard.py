@@ -176,15 +176,12 @@ class SetupWizard(QWizard):
             self, tr("sync_ui.enrol_file"), str(documents_folder()), tr("sync_ui.key_file_filter")
         )
         if chosen:
+            from app.sync.keys import read_key_file
+
             try:
-                raw = Path(chosen).read_bytes()[:65536]
+                self.township_keys.setPlainText(read_key_file(Path(chosen)))
             except OSError as e:
                 show_error(self, e)
-                return
-            try:
-                self.township_keys.setPlainText(raw.decode("utf-8-sig"))
-            except UnicodeDecodeError:
-                self.township_keys.setPlainText(raw.decode("gb18030", errors="replace"))
 
     def _show_fingerprint(self) -> None:
         """The fingerprints of the pasted keys, to compare aloud with the township before finishing."""

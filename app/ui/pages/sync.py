@@ -91,6 +91,24 @@ def keys_text(keys: PublicKeys | None) -> str:
     )
 
 
+def fingerprints_match(parent: QWidget, found: PublicKeys) -> bool:
+    """The other node's fingerprints, shown to compare aloud: True when the person says they match."""
+    answer = QMessageBox.question(
+        parent,
+        tr("sync_ui.compare_title"),
+        tr(
+            "sync_ui.compare",
+            name=found.name,
+            node=found.node,
+            sign=read_aloud(found.sign_id),
+            age=read_aloud(found.age_id),
+        ),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 class SyncPage(QWidget):
     packageWritten = Signal(str)  # the package file's path
 
@@ -543,14 +561,10 @@ class SyncPage(QWidget):
         if not chosen:
             return
         try:
-            raw = Path(chosen).read_bytes()[:65536]
+            text = sync_keys.read_key_file(Path(chosen))
         except OSError as e:
             show_error(self, e)
             return
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030", errors="replace")
         self.enrol_text(text)
 
     def _enrol_from_paste(self) -> None:
@@ -566,20 +580,7 @@ class SyncPage(QWidget):
         except DomainError as e:
             show_error(self, e)
             return False
-        answer = QMessageBox.question(
-            self,
-            tr("sync_ui.compare_title"),
-            tr(
-                "sync_ui.compare",
-                name=found.name,
-                node=found.node,
-                sign=read_aloud(found.sign_id),
-                age=read_aloud(found.age_id),
-            ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not fingerprints_match(self, found):
             return False
         try:
             sync_keys.enrol_township(self.ctx.db, self.ctx.actor, text, allow_demo=self.ctx.demo)
